@@ -1,0 +1,218 @@
+"""The predict API shared by every model family (INTERFACE.md).
+
+    from model import load, predict
+    tagger = load("runs/model")
+    tags = tagger.predict(["text 1", "text 2"])
+    tag = predict("one article text")
+
+A family implements ``Tagger.score(texts)``, returning calibrated probabilities per head and
+the passages behind them; everything that turns scores into the result schema lives here,
+so every family returns the same fields the same way.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from model.errors import InputError, ModelLoadError
+from model.labels import ACTOR_CATEGORIES, EVENT_TYPES, PARENT, SUB_EVENT_TYPES
+from model.saving import default_model_dir, read_model_dir
+
+MAX_CHARS = 2_000_000  # about 300,000 words: far past any news article
+
+
+@dataclass
+class Scores:
+    """Calibrated probabilities for a batch of texts, and the passages behind them.
+
+    ``evidence[i][label]`` lists (start, end, probability) of the passages of text ``i``
+    that drove ``label`` (event type or sub-event type), best first.
+    """
+
+    event_types: np.ndarray  # (n_texts, 6)
+    sub_event_types: np.ndarray  # (n_texts, 25)
+    actor_categories: np.ndarray  # (n_texts, 8)
+    casualties: np.ndarray  # (n_texts,)
+    evidence: list[dict[str, list[tuple[int, int, float]]]] = field(default_factory=list)
+
+
+def check_texts(texts: object) -> list[str]:
+    """The texts as a list, or an ``InputError`` saying what is wrong and how to fix it."""
+    if isinstance(texts, (str, bytes)):
+        raise InputError(
+            "predict() takes a list of texts, got a single string; wrap it in a list "
+            "(tagger.predict([text])) or call model.predict(text) for one text"
+        )
+    if not isinstance(texts, Iterable):
+        raise InputError(f"predict() takes a list of texts, got {type(texts).__name__}")
+    texts = list(texts)
+    for i, text in enumerate(texts):
+        if not isinstance(text, str):
+            raise InputError(
+                f"text {i} is {type(text).__name__}, not str; pass strings only "
+                "(decode bytes, replace None with '')"
+            )
+        if len(text) > MAX_CHARS:
+            raise InputError(
+                f"text {i} has {len(text):,} characters, over the limit of {MAX_CHARS:,}; "
+                "split it into articles first"
+            )
+    return texts
+
+
+class Tagger:
+    """Base class of the model families. Subclasses set ``labels`` (task -> label tuple),
+    ``thresholds`` (task -> array) and ``extractor``, and implement ``score``."""
+
+    family = "base"
+
+    def __init__(self) -> None:
+        self.labels = {
+            "event_types": EVENT_TYPES,
+            "sub_event_types": SUB_EVENT_TYPES,
+            "actor_categories": ACTOR_CATEGORIES,
+            "casualties": ("casualties",),
+        }
+        self.thresholds = {task: np.full(len(v), 0.5) for task, v in self.labels.items()}
+        self.extractor = None
+
+    def score(self, texts: list[str]) -> Scores:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def predict(
+        self, texts: Sequence[str], *, ids: Sequence[object] | None = None, batch_size: int = 64
+    ) -> list[dict]:
+        """One result (INTERFACE.md schema) per text, in order.
+
+        >>> tagger.predict(["Rebels shelled the town, killing two."])[0]["event_types"]  # doctest: +SKIP
+        ['explosions_remote_violence']
+        """
+        texts = check_texts(texts)
+        if ids is not None and len(ids) != len(texts):
+            raise InputError(f"got {len(ids)} ids for {len(texts)} texts; give one id per text")
+        if batch_size < 1:
+            raise InputError(f"batch_size must be at least 1, got {batch_size}")
+        results = []
+        for start in range(0, len(texts), batch_size):
+            batch = texts[start : start + batch_size]
+            scores = self.score(batch)
+            for i, text in enumerate(batch):
+                rid = None if ids is None else ids[start + i]
+                results.append(self._result(text, scores, i, rid))
+        return results
+
+    def predict_stream(self, texts: Iterable[str], *, batch_size: int = 64) -> Iterator[dict]:
+        """Results for an iterable of texts, lazily, batch by batch, in order."""
+        batch: list[str] = []
+        for text in texts:
+            batch.append(text)
+            if len(batch) == batch_size:
+                yield from self.predict(batch, batch_size=batch_size)
+                batch = []
+        if batch:
+            yield from self.predict(batch, batch_size=batch_size)
+
+    def _chosen(self, task: str, probs: np.ndarray) -> list[str]:
+        return [
+            label
+            for label, p, t in zip(self.labels[task], probs, self.thresholds[task], strict=True)
+            if p >= t
+        ]
+
+    def _result(self, text: str, scores: Scores, i: int, rid: object) -> dict:
+        event_probs = scores.event_types[i]
+        event_types = self._chosen("event_types", event_probs)
+        # A sub-event type stands only under a predicted parent type.
+        sub_event_types = [
+            s
+            for s in self._chosen("sub_event_types", scores.sub_event_types[i])
+            if PARENT[s] in event_types
+        ]
+        casualty_score = float(scores.casualties[i])
+        casualties = casualty_score >= float(self.thresholds["casualties"][0])
+        categories = set(self._chosen("actor_categories", scores.actor_categories[i]))
+        actors, killed, injured, count_evidence = [], None, None, []
+        if self.extractor is not None:
+            found = self.extractor.extract(text)
+            actors = found["actors"]
+            killed, injured = found["killed"], found["injured"]
+            count_evidence = found["casualty_evidence"]
+            categories |= {a["category"] for a in actors}
+            if (killed or 0) > 0 or (injured or 0) > 0:
+                casualties = True
+        if not casualties:
+            killed = injured = None
+            count_evidence = []
+        evidence = []
+        for label in event_types + sub_event_types:
+            task = "event_types" if label in EVENT_TYPES else "sub_event_types"
+            for start, end, p in scores.evidence[i].get(label, [])[:2] if scores.evidence else []:
+                evidence.append(
+                    {
+                        "task": task,
+                        "label": label,
+                        "start": start,
+                        "end": end,
+                        "text": text[start:end],
+                        "score": round(float(p), 4),
+                    }
+                )
+        evidence.extend(count_evidence)
+        result = {} if rid is None else {"id": rid}
+        result.update(
+            {
+                "event_types": event_types,
+                "event_type_scores": {
+                    label: round(float(p), 4)
+                    for label, p in zip(EVENT_TYPES, event_probs, strict=True)
+                },
+                "sub_event_types": sub_event_types,
+                "actors": actors,
+                "actor_categories": [c for c in ACTOR_CATEGORIES if c in categories],
+                "casualties": bool(casualties),
+                "casualty_score": round(casualty_score, 4),
+                "killed": killed,
+                "injured": injured,
+                "evidence": evidence,
+            }
+        )
+        return result
+
+
+_DEFAULT: dict[str, Tagger] = {}
+
+
+def load(path: str | Path | None = None) -> Tagger:
+    """Load a saved model directory (default: ``runs/model``, or ``$CONFLICT_TAGGER_MODEL``)."""
+    path = Path(path) if path is not None else default_model_dir()
+    if path is None or not Path(path).exists():
+        raise ModelLoadError(
+            f"no model at {str(path)!r}; train the default one with `python train.py`, or "
+            "pass the directory of a trained model to load()"
+        )
+    path, meta = read_model_dir(path)
+    family = meta.get("family")
+    if family == "linear":
+        from model.linear.tagger import LinearTagger
+
+        return LinearTagger.load(path, meta)
+    if family == "transformer":
+        from model.transformer.tagger import TransformerTagger
+
+        return TransformerTagger.load(path, meta)
+    raise ModelLoadError(
+        f"model.json in {str(path)!r} names family {family!r}; known: linear, transformer"
+    )
+
+
+def predict(text: str) -> dict:
+    """Tag one text with the default model (loaded once, then reused)."""
+    if not isinstance(text, str):
+        raise InputError(f"predict() takes one text (str), got {type(text).__name__}")
+    if "tagger" not in _DEFAULT:
+        _DEFAULT["tagger"] = load()
+    return _DEFAULT["tagger"].predict([text])[0]

@@ -1,0 +1,186 @@
+"""Configuration: one frozen dataclass per concern, validated on construction.
+
+A config file (JSON or TOML) and ``--set section.key=value`` overrides build a
+``TrainConfig``; the resolved configuration is saved with the model and alone rebuilds it.
+
+>>> cfg = build_config(overrides=["linear.C=2.0", "train.seed=3"])
+>>> cfg.linear.C, cfg.seed
+(2.0, 3)
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from model.errors import ConfigError
+from model.splits import SplitConfig
+
+MODEL_FAMILIES = ("linear", "transformer")
+
+
+def _check_number(owner: str, name: str, value: object, low: float, high: float | None = None):
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise ConfigError(f"{owner}.{name} is {value!r}; allowed: a number")
+    if value < low or (high is not None and value > high):
+        upper = "" if high is None else f" and <= {high}"
+        raise ConfigError(f"{owner}.{name} is {value!r}; allowed: >= {low}{upper}")
+
+
+@dataclass(frozen=True)
+class LinearConfig:
+    """The linear model: TF-IDF word and character n-grams, one logistic head per label."""
+
+    word_ngrams: tuple[int, int] = (1, 2)
+    char_ngrams: tuple[int, int] = (2, 5)
+    max_word_features: int = 100_000
+    max_char_features: int = 100_000
+    min_df: int = 2
+    C: float = 4.0
+    class_weight: str | None = "balanced"
+    passage_words: int = 60
+    mil_rounds: int = 1
+    mask_fatality_phrases: bool = True
+    max_iter: int = 2000
+
+    def __post_init__(self) -> None:
+        for name in ("word_ngrams", "char_ngrams"):
+            value = tuple(getattr(self, name))
+            if (
+                len(value) != 2
+                or not all(isinstance(v, int) for v in value)
+                or not (1 <= value[0] <= value[1] <= 8)
+            ):
+                raise ConfigError(
+                    f"linear.{name} is {getattr(self, name)!r}; allowed: [low, high] with "
+                    "1 <= low <= high <= 8"
+                )
+            object.__setattr__(self, name, value)
+        for name in ("max_word_features", "max_char_features", "min_df", "passage_words"):
+            _check_number("linear", name, getattr(self, name), 1)
+        _check_number("linear", "mil_rounds", self.mil_rounds, 0, 5)
+        _check_number("linear", "max_iter", self.max_iter, 10)
+        _check_number("linear", "C", self.C, 1e-6)
+        if self.class_weight not in (None, "balanced"):
+            raise ConfigError(
+                f"linear.class_weight is {self.class_weight!r}; allowed: 'balanced' or null"
+            )
+
+
+@dataclass(frozen=True)
+class DataConfig:
+    """Which corpora to train on and how to split them into train/dev/test."""
+
+    specs: tuple[str, ...] = ()
+    split: SplitConfig = field(default_factory=SplitConfig)
+    on_error: str = "raise"
+
+    def __post_init__(self) -> None:
+        if isinstance(self.specs, str):
+            raise ConfigError("data.specs must be a list of SPEC strings, not one string")
+        object.__setattr__(self, "specs", tuple(self.specs))
+        if isinstance(self.split, dict):
+            object.__setattr__(self, "split", _from_dict(SplitConfig, self.split, "data.split"))
+        if self.on_error not in ("raise", "skip"):
+            raise ConfigError(f"data.on_error is {self.on_error!r}; allowed: 'raise' or 'skip'")
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    """Everything that decides a trained model."""
+
+    model: str = "linear"
+    seed: int = 0
+    data: DataConfig = field(default_factory=DataConfig)
+    linear: LinearConfig = field(default_factory=LinearConfig)
+    transformer: dict = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if self.model not in MODEL_FAMILIES:
+            raise ConfigError(
+                f"train.model is {self.model!r}; allowed: {', '.join(MODEL_FAMILIES)}"
+            )
+        if isinstance(self.seed, bool) or not isinstance(self.seed, int):
+            raise ConfigError(f"train.seed is {self.seed!r}; allowed: a whole number")
+        if isinstance(self.data, dict):
+            object.__setattr__(self, "data", _from_dict(DataConfig, self.data, "data"))
+        if isinstance(self.linear, dict):
+            object.__setattr__(self, "linear", _from_dict(LinearConfig, self.linear, "linear"))
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain JSON-ready form; ``TrainConfig.from_dict`` reverses it."""
+        return json.loads(json.dumps(dataclasses.asdict(self)))
+
+    @classmethod
+    def from_dict(cls, values: dict[str, Any]) -> TrainConfig:
+        return _from_dict(cls, values, "config")
+
+
+def _from_dict(cls: type, values: dict[str, Any], where: str):
+    if not isinstance(values, dict):
+        raise ConfigError(f"{where} must be a table of settings, got {values!r}")
+    known = {f.name for f in dataclasses.fields(cls)}
+    unknown = set(values) - known
+    if unknown:
+        raise ConfigError(
+            f"unknown setting(s) {sorted(unknown)} in {where}; known: {', '.join(sorted(known))}"
+        )
+    try:
+        return cls(**values)
+    except TypeError as exc:
+        raise ConfigError(f"bad settings in {where}: {exc}") from None
+
+
+def _parse_value(text: str) -> Any:
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError:
+        return text  # a bare word is a string: linear.class_weight=balanced
+
+
+def read_config_file(path: str | Path) -> dict[str, Any]:
+    """Settings from a JSON or TOML file, as nested dicts."""
+    path = Path(path)
+    if not path.exists():
+        raise ConfigError(f"config file not found: {str(path)!r}")
+    try:
+        if path.suffix == ".toml":
+            return tomllib.loads(path.read_text(encoding="utf-8"))
+        if path.suffix == ".json":
+            return json.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, json.JSONDecodeError) as exc:
+        raise ConfigError(f"cannot parse config file {str(path)!r}: {exc}") from None
+    raise ConfigError(f"config file {str(path)!r} must end in .json or .toml")
+
+
+def build_config(
+    file: str | Path | None = None, overrides: list[str] = (), **top: Any
+) -> TrainConfig:
+    """A ``TrainConfig`` from an optional file, then ``section.key=value`` overrides, then
+    top-level keyword settings (``model``, ``seed``, ``specs``)."""
+    values: dict[str, Any] = read_config_file(file) if file else {}
+    values.setdefault("train", {})
+    for item in overrides:
+        key, eq, raw = item.partition("=")
+        if not eq or "." not in key:
+            raise ConfigError(
+                f"override {item!r} must look like section.key=value, e.g. linear.C=2.0"
+            )
+        *sections, name = key.strip().split(".")
+        target = values
+        for section in sections:
+            target = target.setdefault(section, {})
+        target[name] = _parse_value(raw.strip())
+    train = values.pop("train")
+    if not isinstance(train, dict):
+        raise ConfigError("the [train] section must be a table of settings")
+    specs = top.pop("specs", None)
+    flat = {**values, **train, **{k: v for k, v in top.items() if v is not None}}
+    if specs:
+        flat.setdefault("data", {})
+        flat["data"] = {**flat["data"], "specs": list(specs)}
+    return TrainConfig.from_dict(flat)

@@ -1,0 +1,1 @@
+"""The linear model family (scikit-learn)."""
