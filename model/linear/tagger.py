@@ -183,7 +183,7 @@ class LinearTagger(Tagger):
                 for j, label in enumerate(HEADS[h]):
                     bucket.setdefault(label, []).append((span[0], span[1], unit_probs[k, j]))
         for bucket in evidence:
-            for label, items in bucket.items():
+            for items in bucket.values():
                 items.sort(key=lambda x: -x[2])
                 del items[2:]
         return Scores(

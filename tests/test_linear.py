@@ -1,0 +1,219 @@
+"""The linear tagger: overfit, save/load round trip, batching, errors (STYLE.md)."""
+
+import json
+
+import numpy as np
+import pytest
+from conftest import record
+
+from model import load
+from model.api import MAX_CHARS
+from model.config import TrainConfig, build_config
+from model.errors import InputError, ModelLoadError
+from model.linear.tagger import LinearTagger
+
+PHRASES = {
+    "battles": "Rebels and army troops fought fierce gun battles near the river crossing.",
+    "explosions_remote_violence": "Artillery shells and an air strike hit the market district.",
+    "violence_against_civilians": "Gunmen abducted villagers and executed farmers in their homes.",
+    "protests": "Teachers marched peacefully to parliament demanding higher pay.",
+    "riots": "A mob torched cars and looted shops after the football match.",
+    "strategic_developments": "Police arrested the militia commander and seized his weapons.",
+}
+SUB = {
+    "battles": "armed_clash",
+    "explosions_remote_violence": "shelling_artillery_missile_attack",
+    "violence_against_civilians": "abduction_forced_disappearance",
+    "protests": "peaceful_protest",
+    "riots": "mob_violence",
+    "strategic_developments": "arrests",
+}
+CATEGORY = {
+    "battles": "rebel_group",
+    "explosions_remote_violence": "state_forces",
+    "violence_against_civilians": "civilians",
+    "protests": "protesters",
+    "riots": "rioters",
+    "strategic_developments": "political_militia",
+}
+NEGATIVE = "The central bank kept interest rates unchanged and the currency rose slightly."
+
+
+def tiny_corpus(n_copies=4):
+    records = []
+    for k in range(n_copies):
+        for j, (etype, text) in enumerate(PHRASES.items()):
+            records.append(
+                record(
+                    f"{etype}-{k}",
+                    f"{text} Report {k}.",
+                    event_types=[etype],
+                    sub_event_types=[SUB[etype]],
+                    actors=[{"name": "X", "category": CATEGORY[etype]}],
+                    casualties=j < 3,
+                    killed=None,
+                )
+            )
+        records.append(record(f"neg-{k}", f"{NEGATIVE} Report {k}."))
+    return records
+
+
+@pytest.fixture(scope="module")
+def trained(tmp_path_factory):
+    config = build_config(overrides=["linear.min_df=1", "linear.C=20"])
+    records = tiny_corpus()
+    tagger = LinearTagger.fit(records, records, config, progress=False)
+    out = tmp_path_factory.mktemp("models") / "linear"
+    tagger.save(out, metrics={"dev": {}}, card="# tiny", data_fingerprint="test")
+    return tagger, out
+
+
+def test_overfits_tiny_corpus(trained):
+    tagger, _ = trained
+    results = tagger.predict([r["text"] for r in tiny_corpus(1)])
+    for etype, result in zip(PHRASES, results, strict=False):
+        assert result["event_types"] == [etype]
+        assert result["sub_event_types"] == [SUB[etype]]
+        assert CATEGORY[etype] in result["actor_categories"]
+    assert results[-1]["event_types"] == [] and results[-1]["casualties"] is False
+    assert [r["casualties"] for r in results[:6]] == [True] * 3 + [False] * 3
+
+
+def test_result_schema(trained):
+    tagger, _ = trained
+    result = tagger.predict([PHRASES["battles"]], ids=["a1"])[0]
+    assert list(result) == [
+        "id",
+        "event_types",
+        "event_type_scores",
+        "sub_event_types",
+        "actors",
+        "actor_categories",
+        "casualties",
+        "casualty_score",
+        "killed",
+        "injured",
+        "evidence",
+    ]
+    assert set(result["event_type_scores"]) == set(PHRASES)
+    assert all(0 <= p <= 1 for p in result["event_type_scores"].values())
+    json.dumps(result)  # JSON-ready
+
+
+def test_round_trip_gives_identical_scores(trained):
+    tagger, out = trained
+    texts = [r["text"] for r in tiny_corpus(1)] + ["", "x" * 5000]
+    loaded = load(out)
+    a, b = tagger.score(texts), loaded.score(texts)
+    for field in ("event_types", "sub_event_types", "actor_categories", "casualties"):
+        np.testing.assert_array_equal(getattr(a, field), getattr(b, field))
+    assert tagger.predict(texts) == loaded.predict(texts)
+
+
+def test_batched_equals_one_by_one(trained):
+    tagger, _ = trained
+    texts = [r["text"] for r in tiny_corpus(2)]
+    batched = tagger.predict(texts, batch_size=5)
+    assert batched == [tagger.predict([t])[0] for t in texts]
+    assert list(tagger.predict_stream(iter(texts), batch_size=3)) == batched
+
+
+def test_long_article_event_late_is_found(trained):
+    tagger, _ = trained
+    filler = " ".join(f"{NEGATIVE}" for _ in range(40))
+    article = f"{filler}\n\n{PHRASES['explosions_remote_violence']}"
+    result = tagger.predict([article])[0]
+    assert "explosions_remote_violence" in result["event_types"]
+    evidence = [e for e in result["evidence"] if e["label"] == "explosions_remote_violence"]
+    assert evidence and evidence[0]["start"] > len(filler) - 5
+    assert evidence[0]["text"] == article[evidence[0]["start"] : evidence[0]["end"]]
+
+
+def test_same_seed_same_model(trained, tmp_path):
+    tagger, out = trained
+    config = build_config(overrides=["linear.min_df=1", "linear.C=20"])
+    again = LinearTagger.fit(tiny_corpus(), tiny_corpus(), config, progress=False)
+    again.save(tmp_path / "m", metrics={"dev": {}}, card="# tiny", data_fingerprint="test")
+    assert (tmp_path / "m" / "weights.npz").read_bytes() == (out / "weights.npz").read_bytes()
+
+
+def test_option_changes_output(trained):
+    tagger, _ = trained
+    config = build_config(overrides=["linear.min_df=1", "linear.C=0.01"])
+    weak = LinearTagger.fit(tiny_corpus(), tiny_corpus(), config, progress=False)
+    text = [PHRASES["riots"]]
+    assert weak.score(text).event_types.tolist() != tagger.score(text).event_types.tolist()
+
+
+@pytest.mark.parametrize(
+    "texts, message",
+    [
+        ("one string", "got a single string"),
+        ([1, "x"], "text 0 is int, not str"),
+        (["ok", None], "text 1 is NoneType"),
+        (["x" * (MAX_CHARS + 1)], "over the limit"),
+        (42, "takes a list of texts, got int"),
+    ],
+)
+def test_bad_input(trained, texts, message):
+    tagger, _ = trained
+    with pytest.raises(InputError, match=message):
+        tagger.predict(texts)
+
+
+def test_empty_inputs(trained):
+    tagger, _ = trained
+    assert tagger.predict([]) == []
+    result = tagger.predict([""])[0]
+    assert result["event_types"] == [] and result["evidence"] == []
+
+
+def test_load_errors(trained, tmp_path):
+    _, out = trained
+    with pytest.raises(ModelLoadError, match="no model at"):
+        load(tmp_path / "nowhere")
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(ModelLoadError, match="has no model.json"):
+        load(tmp_path / "empty")
+    copy = tmp_path / "copy"
+    copy.mkdir()
+    for f in out.iterdir():
+        (copy / f.name).write_bytes(f.read_bytes())
+    weights = bytearray((copy / "weights.npz").read_bytes())
+    weights[len(weights) // 2] ^= 0xFF
+    (copy / "weights.npz").write_bytes(bytes(weights))
+    with pytest.raises(ModelLoadError, match="does not match the checksum"):
+        load(copy)
+    (copy / "weights.npz").write_bytes((out / "weights.npz").read_bytes())
+    meta = json.loads((copy / "model.json").read_text())
+    meta["format_version"] = "9.0"
+    (copy / "model.json").write_text(json.dumps(meta))
+    with pytest.raises(ModelLoadError, match="format version '9.0'.*not supported"):
+        load(copy)
+    meta["format_version"], meta["family"] = "1.0", "forest"
+    (copy / "model.json").write_text(json.dumps(meta))
+    with pytest.raises(ModelLoadError, match="names family 'forest'"):
+        load(copy)
+    (copy / "model.json").write_text("{broken")
+    with pytest.raises(ModelLoadError, match="damaged"):
+        load(copy)
+
+
+def test_model_dir_contents(trained):
+    _, out = trained
+    names = {p.name for p in out.iterdir()}
+    assert {
+        "model.json",
+        "config.json",
+        "labels.json",
+        "weights.npz",
+        "vocab.json",
+        "metrics.json",
+        "README.md",
+    } <= names
+    meta = json.loads((out / "model.json").read_text())
+    assert meta["format_version"] == "1.0" and meta["family"] == "linear"
+    assert "scikit-learn" in meta["libraries"] and meta["data_fingerprint"] == "test"
+    labels = json.loads((out / "labels.json").read_text())
+    assert len(labels["sub_event_types"]["thresholds"]) == 25
+    assert TrainConfig.from_dict(json.loads((out / "config.json").read_text())).linear.C == 20
