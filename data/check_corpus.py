@@ -26,7 +26,9 @@ from model.labels import ACTOR_CATEGORIES, EVENT_TYPES, SUB_EVENT_TYPES  # noqa:
 
 CORPUS = ROOT / "data" / "corpus"
 DATASHEET = ROOT / "data" / "README.md"
+AGREEMENT = ROOT / "data" / "agreement.json"
 BEGIN, END = "<!-- stats:begin -->", "<!-- stats:end -->"
+AGREE_BEGIN, AGREE_END = "<!-- agreement:begin -->", "<!-- agreement:end -->"
 
 CONTINENT = {
     **dict.fromkeys(
@@ -195,6 +197,43 @@ def markdown(stats: dict) -> str:
     return "\n".join(lines + ["", END])
 
 
+def agreement_markdown(agreement: dict) -> str:
+    """The agreement table of the two independent labelling passes (data/agreement.json)."""
+    before = agreement["before"]
+    rows = [
+        ("event types", "exact set match", before["event_types"]["exact_match"]),
+        ("event types", "mean per-label Cohen's kappa", before["event_types"]["mean_kappa"]),
+        ("event types", "micro-F1", before["event_types"]["micro_f1"]),
+        ("sub-event types", "exact set match", before["sub_event_types"]["exact_match"]),
+        ("sub-event types", "mean per-label Cohen's kappa", before["sub_event_types"]["mean_kappa"]),
+        ("sub-event types", "micro-F1", before["sub_event_types"]["micro_f1"]),
+        ("actor categories", "set micro-F1", before["actor_categories"]["micro_f1"]),
+        ("actor names", "set micro-F1", before["actor_names"]["micro_f1"]),
+        ("casualties", "agreement", before["casualties"]["agreement"]),
+        ("casualties", "Cohen's kappa", before["casualties"]["kappa"]),
+        ("killed", "exact agreement", before["killed"]["exact_agreement"]),
+        ("injured", "exact agreement", before["injured"]["exact_agreement"]),
+    ]
+    adj = agreement["adjudication"]
+    lines = [AGREE_BEGIN, "", "_Generated from `agreement.json` by `python data/check_corpus.py "
+             "--write`; do not edit._", "",
+             f"Agreement of the two independent passes on {agreement['n']} records:", "",
+             "| task | measure | agreement |", "|---|---|---|"]
+    lines += [f"| {t} | {m} | {v:.3f} |" for t, m, v in rows]
+    lines += ["", f"Adjudication: {adj['rows']} field decisions, {adj['resolved_for_first']} for "
+              f"the first pass, {adj['resolved_for_second']} for the second, "
+              f"{adj['resolved_for_neither']} for neither; {adj['corpus_records_fixed']} corpus "
+              "records fixed.", "", AGREE_END]
+    return "\n".join(lines)
+
+
+def fill(text: str, begin: str, end: str, section: str) -> str:
+    if begin not in text or end not in text:
+        raise SystemExit(f"{DATASHEET} has no {begin} ... {end} section to fill")
+    head, rest = text.split(begin, 1)
+    return head + section + rest.split(end, 1)[1]
+
+
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__)
     p.add_argument("--write", action="store_true", help="refresh the stats in data/README.md")
@@ -212,12 +251,11 @@ def main(argv: list[str] | None = None) -> int:
             problems.append(f"target missed: {target} ({value})")
     print(json.dumps({k: v for k, v in stats.items()}, indent=1)[:3000])
     if args.write:
-        text = DATASHEET.read_text(encoding="utf-8")
-        if BEGIN not in text or END not in text:
-            print(f"{DATASHEET} has no {BEGIN} ... {END} section to fill", file=sys.stderr)
-            return 1
-        head, rest = text.split(BEGIN, 1)
-        DATASHEET.write_text(head + markdown(stats) + rest.split(END, 1)[1], encoding="utf-8")
+        text = fill(DATASHEET.read_text(encoding="utf-8"), BEGIN, END, markdown(stats))
+        if AGREEMENT.exists():
+            agreement = json.loads(AGREEMENT.read_text(encoding="utf-8"))
+            text = fill(text, AGREE_BEGIN, AGREE_END, agreement_markdown(agreement))
+        DATASHEET.write_text(text, encoding="utf-8")
         print(f"wrote statistics into {DATASHEET}")
     for problem in problems:
         print("problem:", problem, file=sys.stderr)
