@@ -122,6 +122,7 @@ def main(argv: list[str] | None = None) -> int:
         else:
             tagger.extractor = Extractor()
             tagger.extractor.fit(train)
+            tagger.calibrate_with_extractor(dev)
         metrics = {}
         for name, records in (("dev", dev), ("test", test)):
             if records:

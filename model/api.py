@@ -18,6 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
+from model.decoding import best_f1_threshold, choose, is_short
 from model.errors import InputError, ModelLoadError
 from model.labels import ACTOR_CATEGORIES, EVENT_TYPES, PARENT, SUB_EVENT_TYPES
 from model.saving import default_model_dir, read_model_dir
@@ -78,6 +79,12 @@ class Tagger:
             "casualties": ("casualties",),
         }
         self.thresholds = {task: np.full(len(v), 0.5) for task, v in self.labels.items()}
+        # Per task, the share of the best probability a label must also reach, for short
+        # and long texts (model/decoding.py); 0 keeps every label over its threshold.
+        self.floors: dict[str, dict[str, float]] = {}
+        # How the casualty head's probability and the extractor's findings combine into the
+        # casualty score: logistic weights fitted on dev (calibrate_with_extractor).
+        self.casualty_combiner: dict | None = None
         self.extractor = None
 
     def score(self, texts: list[str]) -> Scores:  # pragma: no cover - abstract
@@ -105,31 +112,70 @@ class Tagger:
                 results.append(self._result(text, scores, i, rid))
         return results
 
-    def predict_stream(self, texts: Iterable[str], *, batch_size: int = 64) -> Iterator[dict]:
-        """Results for an iterable of texts, lazily, batch by batch, in order."""
-        batch: list[str] = []
-        for text in texts:
-            batch.append(text)
-            if len(batch) == batch_size:
-                yield from self.predict(batch, batch_size=batch_size)
-                batch = []
-        if batch:
-            yield from self.predict(batch, batch_size=batch_size)
+    def predict_stream(
+        self, texts: Iterable[str | dict], *, batch_size: int = 64, on_error: str = "raise"
+    ) -> Iterator[dict]:
+        """Results for an iterable of texts or rows (``{"text": ..., "id": ...}``), lazily,
+        batch by batch, in order; a row's id is carried into its result.
 
-    def _chosen(self, task: str, probs: np.ndarray) -> list[str]:
-        return [
-            label
-            for label, p, t in zip(self.labels[task], probs, self.thresholds[task], strict=True)
-            if p >= t
-        ]
+        ``on_error="report"``: a row that cannot be tagged (no text, empty, not a string,
+        too long) gives a result with an ``error`` field and empty labels, as in the output
+        of ``python -m model predict``, instead of raising.
+
+        >>> rows = ({"id": i, "text": t} for i, t in enumerate(texts))  # doctest: +SKIP
+        >>> for result in tagger.predict_stream(rows, on_error="report"): ...  # doctest: +SKIP
+        """
+        from model.batch.rows import stream_results
+
+        yield from stream_results(self, texts, batch_size=batch_size, on_error=on_error)
+
+    def calibrate_with_extractor(self, dev: list[dict]) -> None:
+        """Fit, on dev records, the casualty score from the head's probability and what the
+        extractor finds (a death or injury reported; a count), with its own threshold."""
+        from sklearn.linear_model import LogisticRegression
+
+        from model.schema import is_labelled
+
+        rows = [r for r in dev if is_labelled(r, "casualties")]
+        y = np.array([bool(r["casualties"]) for r in rows], dtype=int)
+        if self.extractor is None or len(rows) < 20 or min(y.sum(), len(y) - y.sum()) < 5:
+            return
+        probs = self.score([r["text"] for r in rows]).casualties
+        X = np.array(
+            [
+                _casualty_features(p, self.extractor.extract(r["text"]))
+                for p, r in zip(probs, rows, strict=True)
+            ]
+        )
+        fit = LogisticRegression(C=1.0).fit(X, y)
+        combined = fit.predict_proba(X)[:, 1]
+        self.casualty_combiner = {
+            "coef": [round(float(w), 6) for w in fit.coef_[0]],
+            "intercept": round(float(fit.intercept_[0]), 6),
+            "threshold": best_f1_threshold(y, combined),
+        }
+
+    def decoding_state(self) -> dict:
+        """What turns scores into labels, beyond per-label thresholds (saved with a model)."""
+        return {"floors": self.floors, "casualty_combiner": self.casualty_combiner}
+
+    def set_decoding_state(self, state: dict) -> None:
+        self.floors = state.get("floors") or {}
+        self.casualty_combiner = state.get("casualty_combiner")
+
+    def _chosen(self, task: str, probs: np.ndarray, short: bool = True) -> list[str]:
+        floor = self.floors.get(task, {}).get("short" if short else "long", 0.0)
+        mask = choose(probs, self.thresholds[task], floor)
+        return [label for label, chosen in zip(self.labels[task], mask, strict=True) if chosen]
 
     def _result(self, text: str, scores: Scores, i: int, rid: object) -> dict:
         event_probs = scores.event_types[i]
-        event_types = self._chosen("event_types", event_probs)
+        short = is_short(text)
+        event_types = self._chosen("event_types", event_probs, short)
         # A sub-event type stands only under a predicted parent type.
         sub_event_types = [
             s
-            for s in self._chosen("sub_event_types", scores.sub_event_types[i])
+            for s in self._chosen("sub_event_types", scores.sub_event_types[i], short)
             if PARENT[s] in event_types
         ]
         casualty_score = float(scores.casualties[i])
@@ -142,7 +188,12 @@ class Tagger:
             killed, injured = found["killed"], found["injured"]
             count_evidence = found["casualty_evidence"]
             categories |= {a["category"] for a in actors}
-            if (killed or 0) > 0 or (injured or 0) > 0:
+            if self.casualty_combiner is not None:
+                c = self.casualty_combiner
+                z = float(np.dot(c["coef"], _casualty_features(casualty_score, found)))
+                casualty_score = float(1 / (1 + np.exp(-(z + c["intercept"]))))
+                casualties = casualty_score >= c["threshold"]
+            elif (killed or 0) > 0 or (injured or 0) > 0:
                 casualties = True
         if not casualties:
             killed = injured = None
@@ -181,6 +232,14 @@ class Tagger:
             }
         )
         return result
+
+
+def _casualty_features(prob: float, found: dict) -> list[float]:
+    """Inputs of the casualty combiner: the head's log-odds, whether the extractor found a
+    death or injury reported, and whether it found a count above zero."""
+    p = min(max(float(prob), 1e-6), 1 - 1e-6)
+    counted = (found["killed"] or 0) > 0 or (found["injured"] or 0) > 0
+    return [float(np.log(p / (1 - p))), float(bool(found.get("casualties"))), float(counted)]
 
 
 _DEFAULT: dict[str, Tagger] = {}

@@ -113,13 +113,14 @@ def save_model_dir(
                 write_json(path, content)
             else:
                 content(path)
-        files = {
-            str(p.relative_to(tmp)): sha256_file(p) for p in sorted(tmp.rglob("*")) if p.is_file()
-        }
         write_json(tmp / "config.json", config)
         write_json(tmp / "labels.json", labels)
         write_json(tmp / "metrics.json", metrics)
         (tmp / "README.md").write_text(card, encoding="utf-8")
+        # Every file but model.json itself is checksummed, so any edit is caught on load.
+        files = {
+            str(p.relative_to(tmp)): sha256_file(p) for p in sorted(tmp.rglob("*")) if p.is_file()
+        }
         write_json(
             tmp / "model.json",
             {

@@ -42,10 +42,11 @@ class SplitConfig:
                 f"split.dev_fraction + split.test_fraction is "
                 f"{self.dev_fraction + self.test_fraction}; they must leave rows to train on (< 1)"
             )
-        if self.test_groups and self.by == "random":
-            raise ConfigError("split.test_groups needs split.by set to country, source or year")
         if isinstance(self.test_groups, str):
             raise ConfigError("split.test_groups must be a list of group names, not one string")
+        object.__setattr__(self, "test_groups", tuple(self.test_groups))
+        if self.test_groups and self.by == "random":
+            raise ConfigError("split.test_groups needs split.by set to country, source or year")
         if not isinstance(self.seed, int) or isinstance(self.seed, bool):
             raise ConfigError(f"split.seed is {self.seed!r}; allowed: a whole number")
 

@@ -8,6 +8,7 @@ import scipy.sparse as sp
 from sklearn.linear_model import LogisticRegression
 
 from model.config import LinearConfig
+from model.decoding import best_f1_threshold
 
 _NEVER = -30.0  # intercept of a label never seen positive: probability ~1e-13
 
@@ -16,15 +17,23 @@ def sigmoid(x: np.ndarray) -> np.ndarray:
     return 1.0 / (1.0 + np.exp(-np.clip(x, -50, 50)))
 
 
-def best_f1_threshold(y: np.ndarray, p: np.ndarray, low=0.05, high=0.95) -> float:
-    """The threshold in [low, high] on probabilities ``p`` that gives the best F1 for 0/1
-    targets ``y``; ties go to the threshold nearest 0.5."""
-    grid = np.unique(np.clip(np.round(p, 3), low, high))
-    predicted = p[None, :] >= grid[:, None]  # (n_thresholds, n_rows)
-    tp = (predicted & (y[None, :] == 1)).sum(1)
-    f1 = 2 * tp / np.maximum(predicted.sum(1) + y.sum(), 1)
-    best = np.flatnonzero(f1 >= f1.max() - 1e-12)
-    return float(grid[best[np.argmin(np.abs(grid[best] - 0.5))]])
+def fit_binary(
+    X: sp.csr_matrix, y: np.ndarray, config: LinearConfig, seed: int
+) -> tuple[np.ndarray, float]:
+    """(coef, intercept) of a logistic regression of 0/1 targets ``y`` on rows ``X``; a
+    label seen only negative (or only positive) gets a constant, near-certain score."""
+    if y.min() == y.max():
+        return np.zeros(X.shape[1], dtype=np.float32), (_NEVER if y.max() == 0 else -_NEVER)
+    clf = LogisticRegression(
+        C=config.C,
+        class_weight=config.class_weight,
+        solver="liblinear",
+        dual=True,  # far faster than the primal solver when features outnumber rows
+        max_iter=config.max_iter,
+        random_state=seed,
+    )
+    clf.fit(X, y)
+    return clf.coef_[0].astype(np.float32), float(clf.intercept_[0])
 
 
 class LinearHead:
@@ -39,25 +48,9 @@ class LinearHead:
         self.platt = np.tile(np.array([1.0, 0.0], dtype=np.float32), (n, 1))
         self.thresholds = np.full(n, 0.5, dtype=np.float32)
 
-    def fit_label(
-        self, j: int, X: sp.csr_matrix, y: np.ndarray, config: LinearConfig, seed: int
-    ) -> None:
-        """Fit label ``j`` on rows ``X`` with 0/1 targets ``y``."""
-        if y.min() == y.max():
-            self.coef[j] = 0.0
-            self.intercept[j] = _NEVER if y.max() == 0 else -_NEVER
-            return
-        clf = LogisticRegression(
-            C=config.C,
-            class_weight=config.class_weight,
-            solver="liblinear",
-            dual=True,  # faster when features outnumber rows, as they do here
-            max_iter=config.max_iter,
-            random_state=seed,
-        )
-        clf.fit(X, y)
-        self.coef[j] = clf.coef_[0]
-        self.intercept[j] = clf.intercept_[0]
+    def set_label(self, j: int, fitted: tuple[np.ndarray, float]) -> None:
+        """Store label ``j``'s weights as returned by ``fit_binary``."""
+        self.coef[j], self.intercept[j] = fitted
 
     def scores(self, X: sp.csr_matrix) -> np.ndarray:  # (n_rows, n_labels)
         return np.asarray(X @ self.coef.T) + self.intercept

@@ -24,10 +24,11 @@ from tqdm.auto import tqdm
 
 from model.api import Scores, Tagger
 from model.config import TrainConfig
+from model.decoding import is_short, tune_floors
 from model.errors import ModelLoadError
 from model.labels import ACTOR_CATEGORIES, EVENT_TYPES, SUB_EVENT_TYPES
 from model.linear.features import Featurizer, mask_fatality_phrases
-from model.linear.heads import LinearHead
+from model.linear.heads import LinearHead, fit_binary
 from model.passages import passage_spans
 from model.saving import load_npz, read_json_file, save_model_dir
 from model.schema import is_labelled
@@ -132,11 +133,13 @@ class LinearTagger(Tagger):
 
     @staticmethod
     def _fit_heads(heads, data, X, passages, config, progress, stage):
+        """Fit every label of every head. With ``linear.n_jobs`` above 1, labels are fitted
+        in worker processes: liblinear's random state is per process, so results do not
+        depend on the number of workers."""
         import scipy.sparse as sp
+        from joblib import Parallel, delayed
 
-        jobs = [(h, j) for h in HEADS for j in range(len(HEADS[h]))]
-        bar = tqdm(jobs, desc=f"fit heads ({stage})", disable=not progress, leave=False)
-        for h, j in bar:
+        def rows_of(h: str, j: int):
             Y, mask = data[h]
             rows = np.flatnonzero(mask[:, j])
             Xj, yj = X[rows], Y[rows, j]
@@ -146,15 +149,29 @@ class LinearTagger(Tagger):
                 if len(prow):
                     Xj = sp.vstack([Xj, XP[prow]], format="csr")
                     yj = np.concatenate([yj, py])
-            if len(yj):
-                heads[h].fit_label(j, Xj, yj, config.linear, config.seed)
+            return Xj, yj
+
+        jobs = [(h, j) for h in HEADS for j in range(len(HEADS[h])) if data[h][1][:, j].any()]
+        bar = tqdm(total=len(jobs), desc=f"fit heads ({stage})", disable=not progress, leave=False)
+        parallel = Parallel(n_jobs=config.linear.n_jobs, return_as="generator")
+        fits = parallel(
+            delayed(fit_binary)(*rows_of(h, j), config.linear, config.seed) for h, j in jobs
+        )
+        for (h, j), fitted in zip(jobs, fits, strict=True):
+            heads[h].set_label(j, fitted)
+            bar.update()
+        bar.close()
 
     def calibrate(self, dev: list[dict]) -> None:
         """Fit Platt scaling and thresholds of every head on dev records."""
-        raw = self._raw_scores([r["text"] for r in dev])[0]
+        texts = [r["text"] for r in dev]
+        raw = self._raw_scores(texts)[0]
+        short = np.array([is_short(t) for t in texts])
         for h, head in self.heads.items():
             Y, mask = targets(dev, h)
             head.calibrate(raw[h], Y, mask)
+            if h in ("event_types", "sub_event_types"):
+                self.floors[h] = tune_floors(head.probs(raw[h]), head.thresholds, Y, mask, short)
         self.thresholds = {task: head.thresholds for task, head in self.heads.items()}
 
     # -- prediction -------------------------------------------------------------------------
@@ -199,11 +216,14 @@ class LinearTagger(Tagger):
         vocab, arrays = self.featurizer.state()
         for head in self.heads.values():
             arrays.update(head.arrays())
-        files = {"weights.npz": arrays, "vocab.json": vocab}
+        files = {"weights.npz": arrays, "vocab.json": vocab, "decoding.json": self.decoding_state()}
         if self.extractor is not None:
             files["extractor.json"] = self.extractor.to_dict()
         labels = {
-            h: {"labels": list(HEADS[h]), "thresholds": [round(float(t), 4) for t in hd.thresholds]}
+            h: {
+                "labels": list(HEADS[h]),
+                "thresholds": [round(float(t), 4) for t in hd.thresholds],
+            }
             for h, hd in self.heads.items()
         }
         return save_model_dir(
@@ -240,6 +260,7 @@ class LinearTagger(Tagger):
                 f"model directory {str(path)!r} is incomplete or from another version: {exc!r}"
             ) from None
         tagger = cls(config, featurizer, heads)
+        tagger.set_decoding_state(read_json_file(path / "decoding.json"))
         if (path / "extractor.json").exists():
             from model.extract import Extractor
 

@@ -1,0 +1,70 @@
+"""From calibrated probabilities to label sets.
+
+A label is chosen when its probability reaches its threshold and, in addition, a share
+``floor`` of the text's best probability for that head. Short event notes almost always
+report one event, full articles often several, so the floor is tuned on dev separately for
+short texts (at most ``SHORT_WORDS`` words) and long ones: a note whose best type is
+near-certain does not also get a weak second type, while an article keeps every event it
+reports.
+
+>>> choose(np.array([0.9, 0.6, 0.1]), np.array([0.5, 0.5, 0.5]), floor=0.8)
+array([ True, False, False])
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+SHORT_WORDS = 100
+FLOORS = (0.0, 0.25, 0.5, 0.7, 0.85, 1.0)
+
+
+def is_short(text: str) -> bool:
+    return len(text.split()) <= SHORT_WORDS
+
+
+def choose(probs: np.ndarray, thresholds: np.ndarray, floor: float = 0.0) -> np.ndarray:
+    """Boolean mask of chosen labels; ``probs`` is (n_labels,) or (n_texts, n_labels)."""
+    best = probs.max(axis=-1, keepdims=True) if probs.size else probs
+    return (probs >= thresholds) & (probs >= floor * best)
+
+
+def best_f1_threshold(y: np.ndarray, p: np.ndarray, low=0.05, high=0.95) -> float:
+    """The threshold in [low, high] on probabilities ``p`` that gives the best F1 for 0/1
+    targets ``y``; ties go to the threshold nearest 0.5."""
+    grid = np.unique(np.clip(np.round(p, 3), low, high))
+    predicted = p[None, :] >= grid[:, None]  # (n_thresholds, n_rows)
+    tp = (predicted & (y[None, :] == 1)).sum(1)
+    f1 = 2 * tp / np.maximum(predicted.sum(1) + y.sum(), 1)
+    best = np.flatnonzero(f1 >= f1.max() - 1e-12)
+    return float(grid[best[np.argmin(np.abs(grid[best] - 0.5))]])
+
+
+def _macro_f1(Y: np.ndarray, P: np.ndarray, mask: np.ndarray) -> float:
+    scores = []
+    for j in range(Y.shape[1]):
+        rows = mask[:, j]
+        y, p = Y[rows, j], P[rows, j]
+        if y.sum() == 0:
+            continue
+        tp = int((y & p).sum())
+        scores.append(2 * tp / max(int(y.sum() + p.sum()), 1))
+    return float(np.mean(scores)) if scores else 0.0
+
+
+def tune_floors(
+    probs: np.ndarray, thresholds: np.ndarray, Y: np.ndarray, mask: np.ndarray, short: np.ndarray
+) -> dict[str, float]:
+    """Floors for short and long texts that give the best dev macro-F1 (ties: lower floor).
+
+    ``probs``, ``Y`` and ``mask`` are (n_texts, n_labels); ``short`` is (n_texts,) bool.
+    """
+    floors = {}
+    for name, rows in (("short", short), ("long", ~short)):
+        if rows.sum() < 10:
+            floors[name] = 0.0
+            continue
+        Yr, Mr = Y[rows].astype(bool), mask[rows]
+        scored = [(_macro_f1(Yr, choose(probs[rows], thresholds, f), Mr), -f) for f in FLOORS]
+        floors[name] = -max(scored)[1]
+    return floors

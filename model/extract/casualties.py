@@ -1,0 +1,451 @@
+"""Casualty counts by the codebook's rules, each with the sentence it comes from.
+
+Rules (``../shared/CODEBOOK.md``, section 3):
+
+- digits and number words; "at least 17" counts 17; a range counts its lowest figure;
+- vague amounts: "a few"/"several"/"many" = 10, "a dozen"/"dozens" = 12, "hundreds" = 100;
+- killed apart from injured; "killed and injured 40" reports casualties but neither count;
+- numbers that count arrests, displaced or abducted people, ages, dates, times, money or things
+  (rockets, vehicles, houses) are not casualties;
+- counts of separate events in one article are summed; restatements ("Five died ... the blast
+  killed five people") and subsets ("including two children") are not added again;
+- where sources disagree ("police said 5, residents put the toll at 9") the lowest figure wins;
+  a later "death toll rose to N" replaces the running total.
+
+>>> r = extract_casualties("Gunmen killed three soldiers and wounded 7 others on Monday.")
+>>> r["killed"], r["injured"], sorted(e["task"] for e in r["casualty_evidence"])
+(3, 7, ['injured', 'killed'])
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from model.extract.numbers import CToken, Number, _article_person, find_numbers, tokens_of
+from model.extract.text import split_sentences
+
+KILL, INJ, BOTH, NEG = "killed", "injured", "both", "neg"
+
+
+def _table(spec: str) -> dict[tuple[str, ...], str]:
+    out = {}
+    for line in spec.strip().splitlines():
+        task, phrases = line.split(":", 1)
+        for p in phrases.split(","):
+            if p.strip():
+                out[tuple(p.split())] = task.strip()
+    return out
+
+
+# Trigger phrases after a number ("5 people were killed", "3 dead").
+RIGHT = _table("""
+killed: killed, dead, died, dies, die, slain, murdered, executed, martyred, martyrs, martyr, perished, deaths, death, fatalities, fatality, beheaded, lynched, massacred, assassinated, lost their lives, lost his life, lost her life, lost lives, shot dead, gunned down, hacked to death, burnt to death, burned to death, stabbed to death, beaten to death, shot and killed, bodies were found, bodies found, bodies were recovered, bodies recovered, bodies were discovered, found dead, were found dead, was found dead, found killed, were confirmed dead, confirmed dead, feared dead, succumbed, killed outright, shot to death, died of wounds, died of his wounds, died of their wounds, succumbed to injuries, succumbed to his injuries, succumbed to their injuries, died in hospital, join the convoy of martyrs, joined the convoy of martyrs, lifeless
+injured: injured, wounded, hurt, injuries, injury, wounds, sustained injuries, suffered injuries, sustained bullet wounds, sustained wounds, hospitalised, hospitalized, sustained splinters injuries, critically injured, seriously injured, severely injured, slightly injured
+both: casualties, casualty, killed and injured, killed and wounded, killed or injured, killed or wounded, dead and injured, dead and wounded, dead or injured, deaths and injuries, killed and hurt, dead and hurt, death and injury, killed and others injured
+neg: arrested, detained, held, abducted, kidnapped, captured, missing, displaced, rescued, freed, released, evacuated, fled, surrendered, deported, expelled, taken prisoner, taken prisoners, taken hostage, trapped, besieged, infected, sick, recovered, treated, sentenced, convicted, charged, booked, questioned, fined, jailed, imprisoned, protested, gathered, marched, rallied, participated, attended, demonstrated, joined, took part, staged, blocked, defected, recruited, trained, deployed, stranded, homeless, affected, evicted
+""")
+# Trigger phrases before a number ("killing 4", "the death toll rose to 25").
+LEFT = _table("""
+killed: kill, kills, killed, killing, executes, execute, executing, executed, beheads, murders, slaughters, lynches, beheading, beheaded, massacred, massacring, murdered, murdering, slaughtered, slaughtering, lynched, lynching, shot dead, gunned down, claimed the lives of, claiming the lives of, claim the lives of, claims the lives of, claimed the life of, claiming the life of, deaths of, death of, killing of, killings of, execution of, executions of, massacre of, martyrdom of, leaving dead, left dead, death toll, toll, bodies of
+injured: injuring, wounding, injure, injures, wound, injured, wounded, hurting, injuries to, injuring at least
+both: killing and injuring, killing and wounding, killed and injured, killed and wounded, killed or injured, killed or wounded, killing or injuring, killing or wounding, kill or injure, kill and injure, kills and injures, kill and wound, casualties, injuring and killing
+neg: arresting, arrested, detaining, detained, abducting, abducted, kidnapping, kidnapped, capturing, captured, displacing, displaced, rescuing, rescued, freeing, freed, releasing, released, holding, evacuating, evacuated, deporting, arrest of, arrests of, abduction of, release of
+""")
+_MAX_PHRASE = max(len(k) for k in (*RIGHT, *LEFT))
+FILLERS = frozenset(
+    """at least more than over about around nearly almost some up to approximately roughly as many
+    estimated another further additional only all close upwards in excess of the other of his
+    her their its reportedly also least " “ ” '""".split()
+)
+TOLL_FILLERS = FILLERS | frozenset(
+    "rose rises risen rising has have had is was to at reached reaches climbed climbs stands stood "
+    "now increased jumped hit surged mounted grown grew raised raising raise raises brings brought "
+    "bringing".split()
+)
+AUX = frozenset("was were been be being is are got get gets getting".split())
+ADVERBS = frozenset(
+    "reportedly allegedly also all both critically seriously severely fatally badly mortally "
+    "later subsequently reported said believed feared confirmed".split()
+)
+BOUNDARY = frozenset(
+    "; : ( ) . after when while as but since because before whereas although though where "
+    "however".split()
+)
+SUBSET = (
+    ("including",), ("among", "them"), ("among", "whom"), ("of", "whom"), ("of", "them"),
+    ("among", "the", "dead"), ("among", "the", "victims"), ("among", "those"), ("mostly",),
+    ("most", "of", "them"), ("majority", "of", "them"), ("incl",), ("among", "the", "killed"),
+    ("among", "the", "injured"), ("among", "the", "wounded"),
+)  # fmt: skip
+CONTRAST = frozenset("while whereas but however although".split())
+SOURCE_WORDS = frozenset(
+    "said says according put reported claimed sources source estimate estimated officials "
+    "residents witnesses activists".split()
+)
+SEPARATE = frozenset(
+    "another separate separately elsewhere also meanwhile earlier later other second third "
+    "addition".split()
+)
+DISAGREE_RE = re.compile(
+    r"\b(other sources?|another source|others said|other reports|some reports|conflicting|"
+    r"differ(?:ed|ing)?|put the (?:death )?toll|put the number|put the figure|revised|higher toll|"
+    r"lower toll|gave a (?:higher|lower|different) (?:toll|figure)|while "
+    r"(?:residents|witnesses|locals|activists|officials|sources|the (?:army|police|military)))\b"
+)
+TOLL_RE = re.compile(
+    r"\b(death toll|toll|number of (?:[a-z]+ ){0,4}?(?:killed|dead|deaths|fatalities|martyrs|"
+    r"victims|casualties|executed|killed and (?:injured|wounded)))\b"
+)
+CODED_RE = re.compile(r"\bfatalit(?:y|ies)\s+(?:were\s+|was\s+|are\s+|is\s+)?coded\s+as\s+(\d+)")
+NO_DEATHS_RE = re.compile(
+    r"\b(no (?:one|body|people|persons?) (?:was|were|has been|have been) (?:killed|hurt|injured|"
+    r"wounded|harmed)|none (?:was|were) (?:killed|hurt|injured)|no (?:reported )?(?:casualties|"
+    r"fatalities|deaths|loss of life|injuries|one died)|without (?:any )?(?:casualties|"
+    r"fatalities|injuries)|neither (?:injuries|casualties|fatalities) nor (?:injuries|casualties|"
+    r"fatalities)|no (?:immediate )?reports? of (?:casualties|injuries|fatalities|deaths)|"
+    r"unharmed|escaped unhurt|unhurt)\b"
+)
+LONG_TEXT_SENTENCES = 4
+TOLL_UPDATES = frozenset(
+    "rose rises risen rising raised raise raises raising climbed climbs increased jumped reached "
+    "reaches mounted grew grown surged now bringing brings brought updated".split()
+)
+SEPARATE_RE = re.compile(
+    r"\b(separately|in a separate|in another|another (?:attack|incident|blast|explosion|clash|raid|"
+    r"strike|ambush)|elsewhere|meanwhile|in a second|a second (?:attack|blast|explosion)|also "
+    r"(?:killed|died|wounded|injured))\b"
+)
+CUMULATIVE_RE = re.compile(
+    r"\b(since (?:the )?(?:start|beginning|outbreak)|since (?:19|20)\d\d|since (?:january|february|"
+    r"march|april|may|june|july|august|september|october|november|december)|so far this year|"
+    r"this year|in total|a total of|over the (?:past|last)|in the (?:past|last) \w+ (?:weeks|"
+    r"months|years)|during the (?:war|conflict|campaign|uprising)|since the (?:war|conflict|"
+    r"campaign|uprising)|in \d+ (?:weeks|months|years)|(?:weeks|months|years) of (?:the )?(?:war|"
+    r"fighting|conflict|operation|campaign|escalation|clashes)|years of war|to date|overall|"
+    r"cumulative|in (?:(?:january|february|march|april|may|june|july|august|september|october|"
+    r"november|december) )?(?:19|20)\d\d)\b"
+    r"|\b(?:war|conflict|insurgency|violence|uprising|crisis|fighting)\b[^.;]{0,80}\b(?:has|have) "
+    r"(?:so far |now )?(?:killed|left|claimed)"
+)
+HYPOTHETICAL = frozenset("to threatened threatening vowed vowing plot plotting".split())
+OBJECT_PRONOUNS = {"him": 1, "her": 1}
+
+
+@dataclass
+class _Count:
+    value: int
+    task: str
+    number: Number | None
+    toll: bool = False
+
+
+@dataclass
+class _Sentence:
+    start: int
+    end: int
+    counts: list[_Count] = field(default_factory=list)
+    reported: set[str] = field(default_factory=set)
+    zero: set[str] = field(default_factory=set)
+    coded: int | None = None
+    text: str = ""
+
+
+_FIRST_WORDS = {
+    id(t): {k[0]: max(len(x) for x in t if x[0] == k[0]) for k in t} for t in (RIGHT, LEFT)
+}
+
+
+def _mark_triggers(low: list[str], table: dict) -> dict[int, tuple[int, str]]:
+    """Longest trigger phrase at each start token: ``{start: (end, task)}``."""
+    found = {}
+    first = _FIRST_WORDS[id(table)]
+    for i, w in enumerate(low):
+        longest = first.get(w)
+        if longest is None:
+            continue
+        for n in range(min(longest, len(low) - i), 0, -1):
+            task = table.get(tuple(low[i : i + n]))
+            if task:
+                found[i] = (i + n, task)
+                break
+    return found
+
+
+def _passive(low: list[str], k: int) -> bool:
+    j = k - 1
+    while j >= 0 and low[j] in ADVERBS:
+        j -= 1
+    return j >= 0 and low[j] in AUX
+
+
+def _takes_object(low: list[str], end: int, numbers_at: set[int]) -> bool:
+    """An active verb followed by its object: the number before it is the subject."""
+    j = end
+    while j < len(low) and low[j] in FILLERS:
+        j += 1
+    return j < len(low) and (j in numbers_at or low[j] in OBJECT_PRONOUNS or low[j] == "them")
+
+
+def _left_candidate(low: list[str], n: Number, left_by_end: dict) -> tuple[int, str] | None:
+    """The trigger just before a number, across fillers ("killing at least 5")."""
+    tollish = any(w == "toll" or w == "number" for w in low[max(0, n.i - 8) : n.i])
+    allowed = TOLL_FILLERS if tollish else FILLERS
+    j, gap = n.i, 0
+    while j > 0 and gap <= 6:
+        hit = left_by_end.get(j)
+        if hit:
+            start, task = hit
+            if task in (KILL, INJ) and low[start].endswith("ed") and _passive(low, start):
+                return None
+            if gap <= 3 or tollish:
+                return gap, task
+            return None
+        if low[j - 1] not in allowed:
+            return None
+        j -= 1
+        gap += 1
+    return None
+
+
+def _toll_candidate(low: list[str], n: Number) -> tuple[int, str] | None:
+    """ "raise the number of persons who were killed today to 15": a running toll."""
+    window = low[max(0, n.i - 14) : n.i]
+    for x, w in enumerate(window):
+        if w == "toll" or (w == "number" and x + 1 < len(window) and window[x + 1] == "of"):
+            tail = window[x : x + 8]
+            killed = any(
+                t in ("killed", "dead", "deaths", "martyrs", "fatalities", "victims", "executed")
+                for t in tail
+            )
+            if any(t in ("injured", "wounded") for t in tail) or (
+                "casualties" in tail and not killed
+            ):
+                return 9, BOTH
+            if w == "toll" or killed:
+                return 9, KILL
+    return None
+
+
+def _right_candidate(low, n: Number, right, numbers_at: set[int]) -> tuple[int, str] | None:
+    k = n.j
+    limit = min(len(low), n.j + 18)
+    while k < limit:
+        hit = right.get(k)
+        if hit:
+            end, task = hit
+            if task in (KILL, INJ) and low[k] in ("killed", "kill", "kills", "injured", "wounded"):
+                if _takes_object(low, end, numbers_at) and not _passive(low, k):
+                    return None
+            if task == BOTH and low[k] in ("casualties", "casualty"):
+                # SOHR style: "16 casualties of the regime forces ... were killed"
+                for k2 in range(end, limit):
+                    if low[k2] in BOUNDARY:
+                        break
+                    if right.get(k2, (0, ""))[1] == KILL:
+                        return k - n.j, KILL
+            return k - n.j, task
+        if low[k] in BOUNDARY or (
+            low[k] == "," and k + 1 < len(low) and low[k + 1] in ("and", "but")
+        ):
+            return None
+        if k in numbers_at and k != n.i:
+            between = low[n.j : k]
+            if any(w.endswith("ed") or w in BOUNDARY for w in between):
+                return None
+        k += 1
+    return None
+
+
+_QUOTES = frozenset('" “ ”'.split())
+
+
+def _in_quoted_charge(low: list[str], n: Number) -> bool:
+    """A number inside a quoted phrase that itself has a trigger (a charge, a slogan)."""
+    opened = [k for k in range(n.i) if low[k] in _QUOTES]
+    if len(opened) % 2 == 0:
+        return False
+    start = opened[-1]
+    close = next((k for k in range(n.j, len(low)) if low[k] in _QUOTES), None)
+    if close is None:
+        return False
+    inside = low[start + 1 : close]
+    return len(inside) > len(range(n.i, n.j)) and any((w,) in RIGHT or (w,) in LEFT for w in inside)
+
+
+def _count_sentence(text: str, start: int, end: int) -> _Sentence:
+    sent = _Sentence(start, end, text=text[start:end])
+    toks: list[CToken] = tokens_of(text[start:end], start)
+    low = [t.low for t in toks]
+    lowtext = " ".join(low)
+    m = CODED_RE.search(lowtext)
+    if m:
+        sent.coded = int(m.group(1))
+    if NO_DEATHS_RE.search(lowtext):
+        sent.zero = (
+            {KILL, INJ} if re.search(r"casualt|neither|harmed|unhurt|unharmed", lowtext) else set()
+        )
+        if re.search(r"killed|fatalit|deaths|died|loss of life", lowtext):
+            sent.zero.add(KILL)
+        if re.search(r"injur|hurt|wounded", lowtext):
+            sent.zero.add(INJ)
+    right, left = _mark_triggers(low, RIGHT), _mark_triggers(low, LEFT)
+    if not re.search(r"\b(found|recovered|discovered|retrieved|exhumed)\b", lowtext):
+        left = {k: v for k, v in left.items() if low[k] != "bodies"}
+    for table in (right, left):  # "threatened to kill": not a report
+        for k, (_e, task) in list(table.items()):
+            if task != NEG and k > 0 and low[k - 1] in HYPOTHETICAL:
+                table.pop(k)
+    for _, (_e, task) in right.items():
+        if task != NEG and (task != KILL or not sent.zero):
+            sent.reported.add(task)
+    for k, (_e, task) in left.items():
+        if task in (KILL, INJ, BOTH) and not (k > 0 and low[k - 1] in HYPOTHETICAL):
+            sent.reported.add(task)
+    left_by_end = {e: (k, task) for k, (e, task) in sorted(left.items(), reverse=True)}
+    numbers = [n for n in find_numbers(toks) if not _in_quoted_charge(low, n)]
+    numbers_at = {n.i for n in numbers}
+    assigned: list[tuple[Number, str | None]] = []
+    for n in numbers:
+        lc = _left_candidate(low, n, left_by_end)
+        rc = _right_candidate(low, n, right, numbers_at)
+        task = None
+        if not lc and not rc and n.i > 0 and low[n.i - 1] in ("to", "at"):
+            lc = _toll_candidate(low, n)
+        if lc and rc:
+            task = rc[1] if (rc[0] == 0 and lc[0] > 0) or rc[0] < lc[0] else lc[1]
+        elif lc or rc:
+            task = (lc or rc)[1]
+        assigned.append((n, task))
+    # Lists: "killed 13 soldiers and 6 fighters" -> 6 inherits from 13.
+    for idx in range(1, len(assigned)):
+        n, task = assigned[idx]
+        prev, ptask = assigned[idx - 1]
+        if task is None and ptask in (KILL, INJ):
+            between = low[prev.j : n.i]
+            if ("and" in between or "," in between) and not any(
+                w in BOUNDARY or w.endswith("ed") or w in ("including",) for w in between
+            ):
+                assigned[idx] = (n, ptask)
+    # "killed him", "killed the village chief": one person.
+    for k, (e, task) in left.items():
+        if task in (KILL, INJ) and e < len(low) and not _passive(low, k) and e not in numbers_at:
+            if low[e] in OBJECT_PRONOUNS or (low[e] == "the" and _article_person(low, e)):
+                assigned.append((Number(e, e + 1, 1, "pronoun"), task))
+    assigned.sort(key=lambda a: a[0].i)
+    toll_at = {m.end() for m in TOLL_RE.finditer(lowtext)}
+    counted: list[_Count] = []
+    for n, task in assigned:
+        if task not in (KILL, INJ):
+            continue
+        between_subset = False
+        for c in counted:
+            if c.task == task:
+                span = low[c.number.j : n.i] if c.number else []
+                if any(tuple(span[x : x + len(s)]) == s for s in SUBSET for x in range(len(span))):
+                    between_subset = True
+        if between_subset:
+            continue
+        near = low[max(0, n.i - 8) : n.i + 8]
+        is_toll = (
+            bool(toll_at)
+            and any(w in ("toll", "number") for w in near)
+            and any(w in TOLL_UPDATES for w in near)
+            and not DISAGREE_RE.search(lowtext)
+        )
+        counted.append(_Count(n.value, task, n, toll=is_toll and task == KILL))
+    # Disagreement inside a sentence: "police said 5 ..., while residents put it at 9".
+    final: list[_Count] = []
+    for c in counted:
+        same = [f for f in final if f.task == c.task]
+        if same:
+            last = same[-1]
+            span = set(low[last.number.j : c.number.i]) if last.number and c.number else set()
+            if span & CONTRAST and span & SOURCE_WORDS and not span & SEPARATE:
+                last.value = min(last.value, c.value)
+                continue
+        final.append(c)
+    sent.counts = final
+    return sent
+
+
+def _combine(sentences: list[_Sentence], task: str) -> tuple[int | None, list[_Sentence]]:
+    """One total per task over the sentences of a text.
+
+    Short reports (a few sentences) state one fact per sentence, so a new figure adds up. In
+    longer articles later figures mostly restate, detail or put the event in context, so they
+    add up only when the sentence marks a separate event ("in a separate attack").
+    Cumulative figures ("since the start of the war", "in 22 days") never count.
+    """
+    long = len(sentences) > LONG_TEXT_SENTENCES
+    total: int | None = None
+    seen: list[int] = []
+    used: list[_Sentence] = []
+    for s in sentences:
+        if task == KILL and s.coded is not None:
+            return s.coded, [s]
+        counts = [c for c in s.counts if c.task == task]
+        if not counts:
+            continue
+        value = sum(c.value for c in counts)
+        low = s.text.lower()
+        separate = bool(SEPARATE_RE.search(low))
+        if CUMULATIVE_RE.search(low) and not separate:
+            continue
+        if any(c.toll for c in counts):
+            total = max(total or 0, max(c.value for c in counts if c.toll))
+            used.append(s)
+        elif total is None:
+            total = value
+            used.append(s)
+        elif value in seen or value == total or any(c.value in seen for c in counts):
+            pass  # a restatement of a figure already counted
+        elif DISAGREE_RE.search(low) and not separate:
+            total = min(total, value)
+            used.append(s)
+        elif long and not separate:
+            pass  # a detail or a restatement in an article
+        else:
+            total += value
+            used.append(s)
+        seen += [value] + [c.value for c in counts]
+    return total, used
+
+
+def extract_casualties(text: str) -> dict:
+    """Killed and injured counts of a text, with the sentences they come from.
+
+    Returns ``{"killed", "injured", "casualties", "killed_reported", "casualty_evidence"}``:
+    counts are ``None`` when the text gives no figure (``0`` when it says nobody was killed);
+    ``casualties`` is true when any death or injury is reported, with or without a figure;
+    ``killed_reported`` when a death is. Evidence rows are
+    ``{"task": "killed"|"injured", "start", "end", "text"}``.
+
+    >>> extract_casualties("At least 17 people died and dozens were injured.")["injured"]
+    12
+    """
+    sentences = [_count_sentence(text, s, e) for s, e in split_sentences(text)]
+    out: dict = {}
+    evidence = []
+    for task in (KILL, INJ):
+        total, used = _combine(sentences, task)
+        if total is None and any(task in s.zero for s in sentences):
+            if not any(task in s.reported for s in sentences):
+                total = 0
+                used = [s for s in sentences if task in s.zero][:1]
+        if total is None:
+            used = [s for s in sentences if task in s.reported][:1]
+        out[task] = total
+        evidence += [{"task": task, "start": s.start, "end": s.end, "text": s.text} for s in used]
+    reported = set().union(*(s.reported for s in sentences)) if sentences else set()
+    killed_reported = bool(out[KILL]) or (out[KILL] is None and KILL in reported)
+    out["casualties"] = bool(
+        killed_reported
+        or out[INJ]
+        or (out[INJ] is None and (INJ in reported))
+        or (BOTH in reported and out[KILL] != 0)
+    )
+    out["killed_reported"] = killed_reported
+    evidence.sort(key=lambda e: (e["start"], e["task"]))
+    out["casualty_evidence"] = evidence
+    return out

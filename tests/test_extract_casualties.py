@@ -1,0 +1,162 @@
+"""Casualty counting, one test per rule of the codebook (section 3). Texts are our own."""
+
+from __future__ import annotations
+
+import pytest
+
+from model.extract import extract_casualties
+
+
+def counts(text: str) -> tuple[int | None, int | None]:
+    out = extract_casualties(text)
+    return out["killed"], out["injured"]
+
+
+def test_digits():
+    assert counts("Militants killed 14 villagers near the cattle market.") == (14, None)
+
+
+def test_number_words_and_compounds():
+    assert counts("Twenty-three soldiers died in the ambush.") == (23, None)
+    assert counts("The flood of shelling left two hundred and fifty people dead.") == (250, None)
+
+
+def test_at_least_counts_the_figure():
+    assert counts("At least 9 people were killed when the convoy was hit.") == (9, None)
+    assert counts("More than forty fighters were slain in two days of clashes.") == (40, None)
+
+
+@pytest.mark.parametrize(
+    "text, injured",
+    [
+        ("Between 4 and 6 guards were wounded at the gate.", 4),
+        ("The raid injured 7-9 farmers.", 7),
+        ("Five or six shoppers were hurt in the stampede of the attack.", 5),
+    ],
+)
+def test_ranges_count_the_lowest(text, injured):
+    assert counts(text)[1] == injured
+
+
+@pytest.mark.parametrize(
+    "text, killed",
+    [
+        ("Several policemen were killed in the raid.", 10),
+        ("Many residents died in the shelling.", 10),
+        ("A few herders were killed by the raiders.", 10),
+        ("A dozen recruits were killed in the blast.", 12),
+        ("Dozens of worshippers died when the roof collapsed after the bombing.", 12),
+        ("Hundreds of civilians were killed during the siege.", 100),
+    ],
+)
+def test_vague_amounts_follow_the_codebook(text, killed):
+    assert counts(text)[0] == killed
+
+
+def test_killed_apart_from_injured():
+    assert counts("Gunmen killed 2 guards and injured 15 passengers.") == (2, 15)
+    assert counts("Three died and eleven were wounded.") == (3, 11)
+
+
+def test_killed_and_injured_together_is_a_casualty_without_counts():
+    out = extract_casualties("The rocket attack killed or injured 30 people.")
+    assert (out["killed"], out["injured"]) == (None, None)
+    assert out["casualties"] is True
+
+
+def test_separate_events_are_summed():
+    text = "A roadside bomb killed 3 soldiers in the north. In a separate attack, gunmen killed 2 traders."
+    assert counts(text)[0] == 5
+
+
+def test_restatement_is_not_added_again():
+    text = "Four people died in a market bombing on Friday. The bombing killed four people, officials said."
+    assert counts(text)[0] == 4
+
+
+def test_subset_after_including_is_not_added():
+    assert counts("The strike killed 11 people, including 3 children and a teacher.")[0] == 11
+
+
+def test_lowest_figure_when_sources_disagree():
+    text = "Officials said 6 were killed, while witnesses put the toll at 10."
+    assert counts(text)[0] == 6
+
+
+def test_later_toll_replaces_the_running_total():
+    text = "Three people were killed in the attack. The death toll later rose to 7."
+    assert counts(text)[0] == 7
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Police arrested 40 protesters after the march.",
+        "About 1,200 families were displaced by the fighting.",
+        "Gunmen abducted 12 students from the school.",
+        "The army detained 8 suspects in a raid.",
+    ],
+)
+def test_arrests_displacement_abductions_are_not_casualties(text):
+    out = extract_casualties(text)
+    assert (out["killed"], out["injured"], out["casualties"]) == (None, None, False)
+
+
+def test_ages_are_not_counts():
+    assert counts("A 35-year-old farmer was shot dead near his field.") == (1, None)
+    assert counts("The victim, aged 52, died in hospital after the attack.")[0] is None
+
+
+def test_dates_and_times_are_not_counts():
+    assert counts("On 12 March 2021, 3 soldiers died in an ambush at 10:30.") == (3, None)
+
+
+def test_weapon_and_vehicle_counts_are_not_counts():
+    assert counts("Rebels fired 20 rockets at the base, killing 2 soldiers.") == (2, None)
+    assert counts("Four vehicles were destroyed in the blast.") == (None, None)
+
+
+def test_articles_and_pronouns_count_one():
+    assert counts("A policeman was killed at a checkpoint.") == (1, None)
+    assert counts("Gunmen stopped the driver and killed him.") == (1, None)
+
+
+def test_explicit_no_casualties_is_zero():
+    out = extract_casualties("Shells fell on the village. No casualties were reported.")
+    assert (out["killed"], out["injured"], out["casualties"]) == (0, 0, False)
+
+
+def test_threats_are_not_reports():
+    assert counts("The group threatened to kill 5 hostages unless paid.") == (None, None)
+
+
+def test_acled_coded_fatalities_phrase_wins():
+    text = "Clashes broke out; several fighters were killed. Several fatalities coded as 3."
+    assert counts(text)[0] == 3
+
+
+def test_deaths_without_a_number_are_reported_without_a_count():
+    out = extract_casualties("Soldiers were killed when their camp was overrun.")
+    assert out["killed"] is None
+    assert out["killed_reported"] is True and out["casualties"] is True
+
+
+def test_evidence_is_the_sentence_with_its_span():
+    text = "The market was calm. Later, a bomb killed 6 shoppers and wounded 9 others."
+    out = extract_casualties(text)
+    tasks = {e["task"]: e for e in out["casualty_evidence"]}
+    assert set(tasks) == {"killed", "injured"}
+    for e in tasks.values():
+        assert text[e["start"] : e["end"]] == e["text"]
+        assert e["text"].startswith("Later, a bomb killed 6")
+
+
+def test_no_event_no_casualty():
+    out = extract_casualties("The minister opened a new bridge over the river.")
+    assert out == {
+        "killed": None,
+        "injured": None,
+        "casualties": False,
+        "killed_reported": False,
+        "casualty_evidence": [],
+    }
