@@ -336,10 +336,16 @@ class ActorMatcher:
         entries = m.entries
         actors = self.catalogue.actors
 
+        # A short all-capitals acronym names a group only where that group operates: "JOS"
+        # in a Nigerian dateline is the city of Jos, not a Syrian faction.
+        acronym = m.text.isupper() and len(m.text.replace(".", "")) <= 5
+
         def valid(e: Entry) -> bool:
+            actor = actors[e.target]
+            if acronym and country and actor.countries and country not in actor.countries:
+                return False
             if not e.local:
                 return True
-            actor = actors[e.target]
             return country is not None and country in (actor.local_countries or actor.countries)
 
         ok = [e for e in entries if valid(e)]
