@@ -40,24 +40,47 @@ OUT = os.path.join(HERE, "agreement.json")
 CORPUS = os.path.join(HERE, "corpus", "*.jsonl")
 
 EVENT = {
-    "battles": ["armed_clash", "government_regains_territory", "non_state_actor_overtakes_territory"],
+    "battles": [
+        "armed_clash",
+        "government_regains_territory",
+        "non_state_actor_overtakes_territory",
+    ],
     "explosions_remote_violence": [
-        "air_drone_strike", "shelling_artillery_missile_attack", "remote_explosive_landmine_ied",
-        "suicide_bomb", "grenade", "chemical_weapon",
+        "air_drone_strike",
+        "shelling_artillery_missile_attack",
+        "remote_explosive_landmine_ied",
+        "suicide_bomb",
+        "grenade",
+        "chemical_weapon",
     ],
     "violence_against_civilians": ["attack", "abduction_forced_disappearance", "sexual_violence"],
-    "protests": ["peaceful_protest", "protest_with_intervention", "excessive_force_against_protesters"],
+    "protests": [
+        "peaceful_protest",
+        "protest_with_intervention",
+        "excessive_force_against_protesters",
+    ],
     "riots": ["violent_demonstration", "mob_violence"],
     "strategic_developments": [
-        "agreement", "arrests", "change_to_group_activity", "disrupted_weapons_use",
-        "headquarters_or_base_established", "looting_property_destruction",
-        "non_violent_transfer_of_territory", "other",
+        "agreement",
+        "arrests",
+        "change_to_group_activity",
+        "disrupted_weapons_use",
+        "headquarters_or_base_established",
+        "looting_property_destruction",
+        "non_violent_transfer_of_territory",
+        "other",
     ],
 }
 SUBS = [s for subs in EVENT.values() for s in subs]
 CATEGORIES = [
-    "state_forces", "rebel_group", "political_militia", "identity_militia",
-    "rioters", "protesters", "civilians", "external_other_forces",
+    "state_forces",
+    "rebel_group",
+    "political_militia",
+    "identity_militia",
+    "rioters",
+    "protesters",
+    "civilians",
+    "external_other_forces",
 ]
 FIELDS = ["event_types", "sub_event_types", "actors", "casualties", "killed", "injured"]
 
@@ -92,7 +115,9 @@ def same(field, x, y):
     if field in ("event_types", "sub_event_types"):
         return set(x) == set(y)
     if field == "actors":
-        return {(a["name"].lower(), a["category"]) for a in x} == {(a["name"].lower(), a["category"]) for a in y}
+        return {(a["name"].lower(), a["category"]) for a in x} == {
+            (a["name"].lower(), a["category"]) for a in y
+        }
     return x == y
 
 
@@ -101,7 +126,7 @@ def kappa(a, b):
     n = len(a)
     if n == 0:
         return None
-    po = sum(x == y for x, y in zip(a, b)) / n
+    po = sum(x == y for x, y in zip(a, b, strict=False)) / n
     labels = set(a) | set(b)
     pe = sum((a.count(v) / n) * (b.count(v) / n) for v in labels)
     if pe >= 1.0:
@@ -113,8 +138,8 @@ def set_scores(first, second, get, labels=None):
     """Exact match, micro-F1 (P and R of the second pass against the first) and, given a
     label list, per-label kappa averaged over the labels either pass used."""
     n = len(first)
-    exact = sum(get(f) == get(s) for f, s in zip(first, second)) / n
-    tp = sum(len(get(f) & get(s)) for f, s in zip(first, second))
+    exact = sum(get(f) == get(s) for f, s in zip(first, second, strict=False)) / n
+    tp = sum(len(get(f) & get(s)) for f, s in zip(first, second, strict=False))
     nf = sum(len(get(f)) for f in first)
     ns = sum(len(get(s)) for s in second)
     out = {
@@ -148,17 +173,19 @@ def metrics(first, second):
     a = [r["casualties"] for r in first]
     b = [r["casualties"] for r in second]
     m["casualties"] = {
-        "agreement": sum(x == y for x, y in zip(a, b)) / n,
+        "agreement": sum(x == y for x, y in zip(a, b, strict=False)) / n,
         "kappa": kappa(a, b),
     }
     for f in ("killed", "injured"):
-        m[f] = {"exact_agreement": sum(x[f] == y[f] for x, y in zip(first, second)) / n}
+        m[f] = {
+            "exact_agreement": sum(x[f] == y[f] for x, y in zip(first, second, strict=False)) / n
+        }
     return m
 
 
 def disagreements(first, second):
     out = []
-    for f, s in zip(first, second):
+    for f, s in zip(first, second, strict=False):
         diff = {}
         for field in FIELDS:
             if field == "actors":
@@ -231,7 +258,9 @@ def main(argv):
         by_field.setdefault(field, {"first": 0, "second": 0, "neither": 0})[dec] += 1
         final = {"first": row["first"], "second": row["second"]}.get(dec, row.get("final"))
         if not same(field, corpus[i][field], final):
-            not_applied.append({"id": i, "field": field, "problem": "corpus does not hold the decision"})
+            not_applied.append(
+                {"id": i, "field": field, "problem": "corpus does not hold the decision"}
+            )
         first_before[i][field] = row["first"]
         if field in ("event_types", "sub_event_types"):
             first_before[i][field] = sorted(row["first"])
@@ -246,7 +275,7 @@ def main(argv):
     result = {
         "n": len(ids),
         "about": "before = first pass (corpus before adjudication) vs independent second pass; "
-                 "after = corpus after adjudication vs second pass (not independent)",
+        "after = corpus after adjudication vs second pass (not independent)",
         "before": before,
         "after": after,
         "disagreements": dis,
@@ -261,13 +290,19 @@ def main(argv):
             "not_applied": not_applied,
         },
     }
-    print(f"n = {len(ids)} records; {len(dis)} with at least one disagreement (before adjudication)\n")
+    print(
+        f"n = {len(ids)} records; {len(dis)} with at least one disagreement (before adjudication)\n"
+    )
     print(table(before, after))
-    print(f"\nadjudication: {len(adj)} decisions: first pass {decided['first']}, "
-          f"second pass {decided['second']}, neither {decided['neither']}; "
-          f"{len(fixed_records)} corpus records fixed")
+    print(
+        f"\nadjudication: {len(adj)} decisions: first pass {decided['first']}, "
+        f"second pass {decided['second']}, neither {decided['neither']}; "
+        f"{len(fixed_records)} corpus records fixed"
+    )
     if not_applied:
-        print(f"WARNING: {len(not_applied)} adjudication row(s) not reflected in the corpus: {not_applied}")
+        print(
+            f"WARNING: {len(not_applied)} adjudication row(s) not reflected in the corpus: {not_applied}"
+        )
     if "--no-write" not in argv:
         with open(OUT, "w", encoding="utf-8") as fh:
             json.dump(result, fh, indent=1, ensure_ascii=False)

@@ -205,7 +205,11 @@ def agreement_markdown(agreement: dict) -> str:
         ("event types", "mean per-label Cohen's kappa", before["event_types"]["mean_kappa"]),
         ("event types", "micro-F1", before["event_types"]["micro_f1"]),
         ("sub-event types", "exact set match", before["sub_event_types"]["exact_match"]),
-        ("sub-event types", "mean per-label Cohen's kappa", before["sub_event_types"]["mean_kappa"]),
+        (
+            "sub-event types",
+            "mean per-label Cohen's kappa",
+            before["sub_event_types"]["mean_kappa"],
+        ),
         ("sub-event types", "micro-F1", before["sub_event_types"]["micro_f1"]),
         ("actor categories", "set micro-F1", before["actor_categories"]["micro_f1"]),
         ("actor names", "set micro-F1", before["actor_names"]["micro_f1"]),
@@ -215,15 +219,26 @@ def agreement_markdown(agreement: dict) -> str:
         ("injured", "exact agreement", before["injured"]["exact_agreement"]),
     ]
     adj = agreement["adjudication"]
-    lines = [AGREE_BEGIN, "", "_Generated from `agreement.json` by `python data/check_corpus.py "
-             "--write`; do not edit._", "",
-             f"Agreement of the two independent passes on {agreement['n']} records:", "",
-             "| task | measure | agreement |", "|---|---|---|"]
+    lines = [
+        AGREE_BEGIN,
+        "",
+        "_Generated from `agreement.json` by `python data/check_corpus.py --write`; do not edit._",
+        "",
+        f"Agreement of the two independent passes on {agreement['n']} records:",
+        "",
+        "| task | measure | agreement |",
+        "|---|---|---|",
+    ]
     lines += [f"| {t} | {m} | {v:.3f} |" for t, m, v in rows]
-    lines += ["", f"Adjudication: {adj['rows']} field decisions, {adj['resolved_for_first']} for "
-              f"the first pass, {adj['resolved_for_second']} for the second, "
-              f"{adj['resolved_for_neither']} for neither; {adj['corpus_records_fixed']} corpus "
-              "records fixed.", "", AGREE_END]
+    lines += [
+        "",
+        f"Adjudication: {adj['rows']} field decisions, {adj['resolved_for_first']} for "
+        f"the first pass, {adj['resolved_for_second']} for the second, "
+        f"{adj['resolved_for_neither']} for neither; {adj['corpus_records_fixed']} corpus "
+        "records fixed.",
+        "",
+        AGREE_END,
+    ]
     return "\n".join(lines)
 
 

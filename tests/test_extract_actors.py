@@ -414,7 +414,9 @@ def test_from_dict_refuses_unknown_format():
 
 
 def test_acronym_of_a_group_from_another_country_is_not_an_actor():
-    text = ("JOS, Nigeria -- Gunmen killed eleven villagers near Jos on Sunday, police in "
-            "Plateau State said.")
+    text = (
+        "JOS, Nigeria -- Gunmen killed eleven villagers near Jos on Sunday, police in "
+        "Plateau State said."
+    )
     names = [a["name"] for a in Extractor().extract(text)["actors"]]
     assert not any("Sharqiya" in n for n in names)

@@ -1,0 +1,213 @@
+"""Shared pieces of bench/quality.py and bench/speed.py: the real corpora in ../shared/data,
+the ACLED split with whole countries held out, and training one family or peer.
+
+The ACLED split (documented in README "Benchmarks"):
+
+- test: whole countries, one from each of five regions. ``--holdout fixed`` (the default)
+  always takes the first of each pool: Pakistan, Myanmar, Benin, Somalia and Libya (about
+  4,200 notes covering all six event types). ``--holdout drawn`` draws one country per pool
+  with the seed, so seeds also vary the held-out countries.
+- train: every other country, with Syria (23,600 notes, 99% battles) capped at a random
+  ``syria_cap`` notes so that training fits the time budget and battles do not swamp it.
+- dev (calibration and thresholds): a random 10% of the training countries' notes.
+"""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import os
+import random
+import re
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+DATA = Path(os.environ.get("CONFLICT_BENCH_DATA", ROOT.parent / "shared" / "data"))
+HOLDOUT_POOLS: dict[str, tuple[str, ...]] = {
+    "South Asia": ("Pakistan", "Nepal", "Afghanistan", "Sri Lanka"),
+    "Southeast Asia": ("Myanmar", "Thailand", "Cambodia"),
+    "West Africa": ("Benin", "Nigeria", "Mali", "Burkina Faso"),
+    "East Africa": ("Somalia", "South Sudan", "Sudan", "Ethiopia"),
+    "North Africa": ("Libya", "Egypt", "Tunisia", "Algeria"),
+}
+# UCDP subsets where a headline can show what UCDP coded (GED codes events, and a SOHR
+# headline often gives a daily toll that UCDP splits over several events).
+DEATH_WORDS = re.compile(r"kill|dead|death|died|dies|martyr|toll|slain|lives|bodies|execut", re.I)
+CASUALTY_WORDS = re.compile(
+    r"kill|dead|death|died|dies|casualt|wound|injur|martyr|toll|bodies|slain|lives|massacre|"
+    r"execut|fatalit|perish|losses",
+    re.I,
+)
+_SMALL = "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen"
+_SMALL += " fifteen sixteen seventeen eighteen nineteen"
+NUMBER_WORDS = {w: i for i, w in enumerate(_SMALL.split())} | {
+    "twenty": 20,
+    "thirty": 30,
+    "forty": 40,
+    "fifty": 50,
+}
+
+
+def numbers_in(text: str) -> set[int]:
+    """Whole numbers a text states, in digits or as words up to fifty."""
+    found = {int(x) for x in re.findall(r"\b\d+\b", text.replace(",", ""))}
+    return found | {
+        NUMBER_WORDS[w] for w in re.findall(r"[a-z]+", text.lower()) if w in NUMBER_WORDS
+    }
+
+
+def states_count(record: dict) -> bool:
+    """A single UCDP headline with a death word that states UCDP's own count."""
+    text, killed = record["text"], record["killed"]
+    return bool(
+        killed and ";" not in text and DEATH_WORDS.search(text) and killed in numbers_in(text)
+    )
+
+
+def quiet_datasets() -> None:
+    import datasets
+
+    datasets.disable_progress_bars()
+    datasets.logging.set_verbosity_error()
+
+
+def check_data(data: Path = DATA) -> None:
+    """Fail early, saying where the corpora are expected and how to point elsewhere."""
+    if not (data / "acled" / "acled_events.csv.gz").exists():
+        raise SystemExit(
+            f"no ACLED export at {data / 'acled' / 'acled_events.csv.gz'}; the benchmarks read "
+            "the corpora of ../shared/data. Set CONFLICT_BENCH_DATA=/path/to/data to use others."
+        )
+
+
+def held_out_countries(seed: int, mode: str = "fixed") -> list[str]:
+    """The ACLED countries held out as test: the first of each regional pool, or one drawn
+    per pool with ``seed``."""
+    if mode == "fixed":
+        return [pool[0] for pool in HOLDOUT_POOLS.values()]
+    if mode == "drawn":
+        rng = random.Random(seed)
+        return [rng.choice(pool) for pool in HOLDOUT_POOLS.values()]
+    raise SystemExit(f"--holdout is {mode!r}; allowed: fixed, drawn")
+
+
+def load_acled(data: Path = DATA) -> list[dict]:
+    from model.corpora import load_corpus
+
+    return load_corpus(f"acled:{data / 'acled' / 'acled_events.csv.gz'}").to_list()
+
+
+def acled_split(
+    records: list[dict], seed: int, mode: str = "fixed", syria_cap: int = 4000
+) -> dict[str, list[dict]]:
+    """train / dev / test records, and the held-out countries under ``countries``."""
+    countries = held_out_countries(seed, mode)
+    test = [r for r in records if r["country"] in countries]
+    rest = [r for r in records if r["country"] not in countries]
+    rng = random.Random(seed)
+    syria = [r for r in rest if r["country"] == "Syria"]
+    pool = [r for r in rest if r["country"] != "Syria"] + rng.sample(
+        syria, min(syria_cap, len(syria))
+    )
+    rng.shuffle(pool)
+    n_dev = len(pool) // 10
+    return {"train": pool[n_dev:], "dev": pool[:n_dev], "test": test, "countries": countries}
+
+
+def load_ucdp(data: Path = DATA) -> list[dict]:
+    """UCDP GED Syria 2017-2019 headlines (actors, casualties, killed)."""
+    from model.corpora import load_corpus
+
+    path = data / "ucdp_ged_syria" / "ged_syria_2017_2019.csv.gz"
+    return load_corpus(f"ucdp:{path}").to_list()
+
+
+def _csv_rows(path: Path) -> list[dict]:
+    with gzip.open(path, "rt", encoding="utf-8", newline="") as fh:
+        return list(csv.DictReader(fh))
+
+
+def fix_mojibake(text: str) -> str:
+    """Undo UTF-8 read as cp1252 ("donâ€™t" -> "don't"); other text is returned as is."""
+    if "â" not in text and "Ã" not in text:
+        return text
+    try:
+        return text.encode("cp1252").decode("utf-8")
+    except (UnicodeEncodeError, UnicodeDecodeError):
+        return text
+
+
+def load_satp(data: Path = DATA) -> list[dict]:
+    """SATP incident reports with the two labels that map soundly onto the codebook:
+    ``bombing`` -> event type explosions_remote_violence, ``kidnapping`` -> sub-event type
+    abduction_forced_disappearance. ``armed_assault`` (clashes and attacks on civilians alike)
+    and ``other`` are left unmapped."""
+    return [
+        {
+            "id": row["id"],
+            "text": row["text"],
+            "explosions_remote_violence": row["bombing"] == "1",
+            "abduction_forced_disappearance": row["kidnapping"] == "1",
+        }
+        for row in _csv_rows(data / "satp" / "satp.csv.gz")
+    ]
+
+
+def load_ipe(data: Path = DATA) -> list[dict]:
+    """IndiaPoliceEvents full articles; ``kill`` (police killed someone) = a reported death,
+    so a casualty. ``kill=0`` says nothing about other deaths, so only recall is sound."""
+    return [
+        {"id": row["id"], "text": fix_mojibake(row["text"]), "kill": row["kill"] == "1"}
+        for row in _csv_rows(data / "india_police_events" / "docs.csv.gz")
+    ]
+
+
+def load_family(name: str):
+    """The tagger class of a model family, or the reason it cannot be imported."""
+    try:
+        if name == "linear":
+            from model.linear.tagger import LinearTagger
+
+            return LinearTagger, None
+        if name == "transformer":
+            from model.transformer.tagger import TransformerTagger
+
+            return TransformerTagger, None
+    except ImportError as exc:
+        return None, f"cannot import the {name} family ({exc})"
+    return None, f"unknown family {name!r}"
+
+
+def attach_extractor(tagger, train: list[dict]) -> bool:
+    """Attach and fit ``model.extract.Extractor`` as train.py does; False when absent."""
+    try:
+        from model.extract import Extractor
+    except ImportError:
+        return False
+    tagger.extractor = Extractor()
+    tagger.extractor.fit(train)
+    return True
+
+
+def train_system(name: str, split: dict, seed: int, overrides: list[str]):
+    """Train a family or a peer on the split; returns (predictor, seconds, note)."""
+    from bench.peers import PEERS
+
+    t0 = time.perf_counter()
+    if name in PEERS:
+        system = PEERS[name](seed=seed).fit(split["train"], split["dev"])
+        return system, time.perf_counter() - t0, None
+    from model.config import build_config
+
+    family, why = load_family(name)
+    if family is None:
+        return None, 0.0, why
+    config = build_config(None, overrides, model=name, seed=seed)
+    tagger = family.fit(split["train"], split["dev"], config, progress=False)
+    note = None if attach_extractor(tagger, split["train"]) else "model.extract not available"
+    return tagger, time.perf_counter() - t0, note

@@ -1,0 +1,131 @@
+"""Two ways to run the network on windows: torch (training, GPU, reference) and ONNX Runtime
+(fast CPU inference, fp32 or dynamically quantised int8), plus the export between them.
+
+Both take ``(input_ids, attention_mask)`` int64 arrays ``(n_windows, n_tokens)`` and return
+logits ``(n_windows, n_outputs)`` as float32 numpy arrays.
+"""
+
+from __future__ import annotations
+
+import logging
+import tempfile
+import warnings
+from pathlib import Path
+
+import numpy as np
+
+ONNX_FP32 = "window_logits.onnx"
+ONNX_INT8 = "window_logits.int8.onnx"
+
+
+def onnxruntime_available() -> bool:
+    try:
+        import onnxruntime  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+class TorchRunner:
+    """The torch network in eval mode on ``device``."""
+
+    name = "torch"
+
+    def __init__(self, net, device: str = "cpu") -> None:
+        self.net, self.device = net.eval(), device
+
+    def __call__(self, input_ids: np.ndarray, attention_mask: np.ndarray) -> np.ndarray:
+        import torch
+
+        with torch.inference_mode():
+            ids = torch.from_numpy(input_ids).to(self.device)
+            mask = torch.from_numpy(attention_mask).to(self.device)
+            return self.net(ids, mask).float().cpu().numpy()
+
+
+class OnnxRunner:
+    """An ONNX Runtime session on the CPU."""
+
+    def __init__(self, path: Path, name: str = "onnx") -> None:
+        import onnxruntime as ort
+
+        options = ort.SessionOptions()
+        options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+        self.name = name
+        self.session = ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
+
+    def __call__(self, input_ids: np.ndarray, attention_mask: np.ndarray) -> np.ndarray:
+        feed = {"input_ids": input_ids, "attention_mask": attention_mask}
+        return self.session.run(None, feed)[0]
+
+
+def export_onnx(net, encoder_config: dict, out: Path, *, int8: bool) -> list[Path]:
+    """Write the network as ONNX to ``out/window_logits.onnx`` (attention fused for BERT
+    encoders) and, with ``int8``, a per-channel dynamically quantised copy. Returns the files."""
+    import copy
+
+    import torch
+
+    net = copy.deepcopy(net).float().cpu().eval()
+    ids = torch.ones((2, 8), dtype=torch.long)
+    out.mkdir(parents=True, exist_ok=True)
+    fp32 = out / ONNX_FP32
+    with tempfile.TemporaryDirectory() as tmp, warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        raw = Path(tmp) / "raw.onnx"
+        torch.onnx.export(
+            net,
+            (ids, torch.ones_like(ids)),
+            str(raw),
+            input_names=["input_ids", "attention_mask"],
+            output_names=["logits"],
+            dynamic_axes={
+                "input_ids": {0: "windows", 1: "tokens"},
+                "attention_mask": {0: "windows", 1: "tokens"},
+                "logits": {0: "windows"},
+            },
+            opset_version=17,
+            dynamo=False,
+        )
+        _fuse(raw, fp32, encoder_config)
+    files = [fp32]
+    if int8:
+        from onnxruntime.quantization import QuantType, quantize_dynamic
+
+        # Per-channel weights keep int8 outputs close to fp32; the option lets the
+        # quantiser handle the fused attention nodes.
+        root = logging.getLogger()
+        level = root.level
+        root.setLevel(logging.ERROR)  # the quantiser's advice on pre-processing is noise here
+        try:
+            quantize_dynamic(
+                str(fp32),
+                str(out / ONNX_INT8),
+                weight_type=QuantType.QInt8,
+                per_channel=True,
+                extra_options={"DefaultTensorType": 1},
+            )
+        finally:
+            root.setLevel(level)
+        files.append(out / ONNX_INT8)
+    return files
+
+
+def _fuse(raw: Path, target: Path, encoder_config: dict) -> None:
+    """Fuse attention and layer norms (ONNX Runtime's transformer optimizer) where the
+    encoder is a BERT; other encoders are written as exported."""
+    import shutil
+
+    if encoder_config.get("model_type") != "bert":
+        shutil.copyfile(raw, target)
+        return
+    from onnxruntime.transformers import optimizer
+
+    logging.getLogger("onnxruntime.transformers").setLevel(logging.ERROR)
+    fused = optimizer.optimize_model(
+        str(raw),
+        model_type="bert",
+        num_heads=int(encoder_config["num_attention_heads"]),
+        hidden_size=int(encoder_config["hidden_size"]),
+    )
+    fused.save_model_to_file(str(target))

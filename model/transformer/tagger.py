@@ -1,0 +1,354 @@
+"""The transformer tagger: a packaged pretrained encoder fine-tuned for every head at once,
+scored over sliding windows that cover the whole text.
+
+Training (``TransformerTagger.fit``): texts are cut into overlapping token windows
+(``datasets.map``); a text's logit for a label is the maximum over its windows; the network
+is fine-tuned with masked binary cross-entropy, evaluated on dev as it goes, stopped early,
+and finally Platt-calibrated with a per-label threshold on dev (``model.transformer.training``).
+At prediction, the windows that drove each label come back as evidence. With ONNX Runtime
+installed, a saved model runs on its exported ONNX graph (fp32, or int8 as an option); torch
+is the reference and the training path.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+from pathlib import Path
+
+import numpy as np
+
+from model.api import Scores, Tagger
+from model.config import TrainConfig
+from model.errors import ConfigError, ModelLoadError
+from model.linear.features import mask_fatality_phrases
+from model.linear.heads import best_f1_threshold, sigmoid
+from model.linear.tagger import HEADS, targets
+from model.saving import read_json_file, save_model_dir
+from model.transformer.network import N_OUTPUTS, head_slices
+from model.transformer.runtime import (
+    ONNX_FP32,
+    ONNX_INT8,
+    OnnxRunner,
+    TorchRunner,
+    onnxruntime_available,
+)
+from model.transformer.windows import max_by_owner, run_windows, text_windows
+
+RUNTIMES = ("auto", "torch", "onnx", "onnx-int8")
+_EVIDENCE_HEADS = ("event_types", "sub_event_types")
+
+
+class TransformerTagger(Tagger):
+    """The accuracy model; see the module docstring for how it is trained and run."""
+
+    family = "transformer"
+
+    def __init__(
+        self,
+        config: TrainConfig,
+        tokenizer,
+        encoder_config: dict,
+        *,
+        net=None,
+        path: Path | None = None,
+    ) -> None:
+        super().__init__()
+        self.config, self.tokenizer, self.encoder_config = config, tokenizer, encoder_config
+        self.net, self.path = net, path  # path: saved directory (weights, ONNX files)
+        self.platt = np.tile(np.array([1.0, 0.0], dtype=np.float32), (N_OUTPUTS, 1))
+        self.cutoffs = np.full(N_OUTPUTS, 0.5, dtype=np.float32)
+        self.history: list[dict] = []
+        self.runtime = config.transformer.runtime
+        self._runner = None
+        self._sync_thresholds()
+
+    # -- training ---------------------------------------------------------------------------
+    @classmethod
+    def fit(cls, train: list[dict], dev: list[dict], config: TrainConfig, *, progress: bool = True):
+        """Fine-tune on ``train`` records, evaluate and calibrate on ``dev`` records."""
+        from transformers import AutoTokenizer
+
+        from model.transformer.network import build_network, encoder_dir
+        from model.transformer.training import fine_tune
+
+        cfg = config.transformer
+        path = encoder_dir(cfg.encoder)
+        tokenizer = AutoTokenizer.from_pretrained(str(path), local_files_only=True)
+        if not getattr(tokenizer, "is_fast", False):
+            raise ConfigError(
+                f"the tokenizer in {str(path)!r} is not a fast (Rust) tokenizer, so it gives no "
+                "character offsets for evidence; save the encoder with a tokenizer.json"
+            )
+        net = build_network(path, n_layers=cfg.n_layers, dropout=cfg.dropout, seed=config.seed)
+        encoder_config = json.loads(net.encoder.config.to_json_string())
+        tagger = cls(config, tokenizer, encoder_config, net=net)
+        train_ex = tagger.examples(
+            train, mask_fatalities=cfg.mask_fatality_phrases, progress=progress
+        )
+        dev_ex = tagger.examples(dev, mask_fatalities=False, progress=progress) if dev else None
+        if progress:
+            n_windows = sum(len(w) for w in train_ex.windows)
+            print(
+                f"fine-tuning on {len(train):,} texts ({n_windows:,} windows of <= {cfg.max_length} tokens)"
+            )
+        tagger.history = fine_tune(
+            net, train_ex, dev_ex, cfg, seed=config.seed, pad_id=tagger.pad_id, progress=progress
+        )
+        tagger._runner = None
+        if dev_ex is not None:
+            tagger.calibrate(dev_ex)
+        return tagger
+
+    @property
+    def pad_id(self) -> int:
+        return int(self.tokenizer.pad_token_id or 0)
+
+    def examples(self, records: list[dict], *, mask_fatalities: bool, progress: bool = False):
+        """Records tokenised into windows (``datasets.map``) with their multi-hot targets."""
+        import datasets
+
+        from model.transformer.training import Examples
+
+        cfg = self.config.transformer
+        texts = [
+            mask_fatality_phrases(r["text"]) if mask_fatalities else r["text"] for r in records
+        ]
+
+        def tokenise(batch: dict) -> dict:
+            windows = text_windows(
+                self.tokenizer, batch["text"], max_length=cfg.max_length, stride=cfg.stride
+            )
+            return {"input_ids": windows["input_ids"]}
+
+        with _progress_bars(progress):
+            ds = datasets.Dataset.from_dict({"text": texts}).map(
+                tokenise,
+                batched=True,
+                remove_columns=["text"],
+                keep_in_memory=True,
+                desc="windows",
+            )
+        pairs = [targets(records, h) for h in HEADS]
+        Y = np.concatenate([y for y, _ in pairs], axis=1).astype(np.float32)  # (n, n_outputs)
+        mask = np.concatenate([m for _, m in pairs], axis=1)
+        return Examples(ds.to_dict()["input_ids"], Y, mask)
+
+    def calibrate(self, dev) -> None:
+        """Platt scaling and F1-best thresholds per label from dev (records or ``Examples``)."""
+        if isinstance(dev, list):
+            dev = self.examples(dev, mask_fatalities=False)
+        logits, owner = run_windows(
+            self._torch(), dev.windows, self.pad_id, self.config.transformer.infer_batch_size
+        )
+        agg = max_by_owner(logits, owner, len(dev.windows))  # (n_texts, n_outputs)
+        from sklearn.linear_model import LogisticRegression
+
+        for j in range(N_OUTPUTS):
+            rows = dev.mask[:, j]
+            y, s = dev.Y[rows, j], agg[rows, j]
+            if len(y) < 4 or min(y.sum(), len(y) - y.sum()) < 2:
+                continue  # too few dev labels: keep the plain sigmoid and 0.5
+            platt = LogisticRegression(C=1.0).fit(s[:, None], y)
+            self.platt[j] = (platt.coef_[0, 0], platt.intercept_[0])
+            self.cutoffs[j] = best_f1_threshold(y, self._probs(s, j))
+        self._sync_thresholds()
+
+    def _sync_thresholds(self) -> None:
+        self.thresholds = {h: self.cutoffs[cols] for h, cols in head_slices().items()}
+
+    def _probs(self, logits: np.ndarray, cols=slice(None)) -> np.ndarray:
+        return sigmoid(logits * self.platt[cols, 0] + self.platt[cols, 1])
+
+    # -- runtimes ---------------------------------------------------------------------------
+    def use_runtime(self, name: str) -> TransformerTagger:
+        """Run on ``torch``, ``onnx`` (fp32), ``onnx-int8``, or ``auto`` (ONNX fp32 when the
+        model is saved with it and onnxruntime is installed, torch otherwise)."""
+        if name not in RUNTIMES:
+            raise ConfigError(f"runtime {name!r} is unknown; allowed: {', '.join(RUNTIMES)}")
+        self.runtime, self._runner = name, None
+        return self
+
+    @property
+    def runner(self):
+        if self._runner is None:
+            self._runner = self._make_runner()
+        return self._runner
+
+    def _make_runner(self):
+        name = self.runtime
+        if name == "auto":
+            onnx_ready = self.path is not None and (self.path / ONNX_FP32).exists()
+            name = "onnx" if onnx_ready and onnxruntime_available() else "torch"
+        if name == "torch":
+            return self._torch()
+        file = self.path / (ONNX_INT8 if name == "onnx-int8" else ONNX_FP32) if self.path else None
+        if file is None or not file.exists():
+            raise ConfigError(
+                f"runtime {name!r} needs {file.name if file else ONNX_FP32} from a saved model; "
+                "save the model with transformer.onnx=true (and transformer.int8=true for int8), "
+                "load it, or use runtime 'torch'"
+            )
+        if not onnxruntime_available():
+            raise ConfigError(f"runtime {name!r} needs onnxruntime; pip install onnxruntime")
+        return OnnxRunner(file, name)
+
+    def _torch(self) -> TorchRunner:
+        if self.net is None:
+            self.net = self._load_network()
+        from model.transformer.training import pick_device
+
+        device = pick_device(self.config.transformer.device)
+        return TorchRunner(self.net.to(device), device)
+
+    # -- prediction -------------------------------------------------------------------------
+    def score(self, texts: list[str]) -> Scores:
+        cfg = self.config.transformer
+        windows = text_windows(self.tokenizer, texts, max_length=cfg.max_length, stride=cfg.stride)
+        logits, owner = run_windows(
+            self.runner, windows["input_ids"], self.pad_id, cfg.infer_batch_size
+        )  # (n_windows, n_outputs)
+        probs = self._probs(max_by_owner(logits, owner, len(texts)))  # (n_texts, n_outputs)
+        window_probs = self._probs(logits)
+        slices = head_slices()
+        evidence: list[dict] = []
+        starts = np.concatenate([[0], np.cumsum([len(s) for s in windows["spans"]])])
+        for i, spans in enumerate(windows["spans"]):
+            rows = window_probs[starts[i] : starts[i + 1]]  # (n_windows of text i, n_outputs)
+            bucket = {}
+            for h in _EVIDENCE_HEADS:
+                for j, label in enumerate(HEADS[h], start=slices[h].start):
+                    best = np.argsort(-rows[:, j], kind="stable")[:2]
+                    bucket[label] = [(*spans[k], float(rows[k, j])) for k in best]
+            evidence.append(bucket)
+        return Scores(
+            event_types=probs[:, slices["event_types"]],
+            sub_event_types=probs[:, slices["sub_event_types"]],
+            actor_categories=probs[:, slices["actor_categories"]],
+            casualties=probs[:, slices["casualties"]][:, 0],
+            evidence=evidence,
+        )
+
+    # -- saving -----------------------------------------------------------------------------
+    def save(self, out: str | Path, *, metrics: dict, card: str, data_fingerprint: str) -> Path:
+        """Write the model directory: safetensors weights, encoder config, tokenizer files,
+        calibration, and (``transformer.onnx``) the ONNX graphs of the fast CPU path."""
+        from safetensors.torch import save_file
+
+        from model.transformer.runtime import export_onnx
+
+        cfg = self.config.transformer
+        net = self.net if self.net is not None else self._load_network()
+        state = {k: v.detach().cpu().contiguous() for k, v in net.state_dict().items()}
+        slices = head_slices()
+        labels = {
+            h: {
+                "labels": list(HEADS[h]),
+                "thresholds": [round(float(t), 4) for t in self.cutoffs[slices[h]]],
+            }
+            for h in HEADS
+        }
+        files = {
+            "weights.safetensors": lambda p: save_file(state, str(p)),
+            "encoder/config.json": self.encoder_config,
+            # A folder: save_pretrained writes every file the tokenizer needs into it.
+            "tokenizer": lambda p: self.tokenizer.save_pretrained(str(p)),
+            "calibration.json": {
+                "labels": [label for h in HEADS for label in HEADS[h]],
+                "platt": self.platt.tolist(),
+                "thresholds": self.cutoffs.tolist(),
+            },
+            "training.json": {"dev_history": self.history},
+        }
+        if cfg.onnx:
+            files[ONNX_FP32] = lambda p: export_onnx(
+                net, self.encoder_config, p.parent, int8=cfg.int8
+            )
+        if self.extractor is not None:
+            files["extractor.json"] = self.extractor.to_dict()
+        return save_model_dir(
+            out,
+            family=self.family,
+            config=self.config.to_dict(),
+            labels=labels,
+            metrics=metrics,
+            card=card,
+            data_fingerprint=data_fingerprint,
+            weight_files=files,
+        )
+
+    @classmethod
+    def load(cls, path: Path, meta: dict) -> TransformerTagger:
+        """A saved model (see ``model.load``); the network itself loads on first torch use."""
+        from transformers import AutoTokenizer
+
+        path = Path(path)
+        try:
+            config = TrainConfig.from_dict(read_json_file(path / "config.json"))
+            labels = read_json_file(path / "labels.json")
+            for h in HEADS:
+                if labels[h]["labels"] != list(HEADS[h]):
+                    raise ModelLoadError(
+                        f"labels.json head {h!r} has labels {labels[h]['labels']}, but this "
+                        f"package knows {list(HEADS[h])}; retrain the model with this version"
+                    )
+            calibration = read_json_file(path / "calibration.json")
+            platt = np.asarray(calibration["platt"], dtype=np.float32)
+            cutoffs = np.asarray(calibration["thresholds"], dtype=np.float32)
+            if platt.shape != (N_OUTPUTS, 2) or cutoffs.shape != (N_OUTPUTS,):
+                raise ValueError(f"calibration.json does not match the {N_OUTPUTS} outputs")
+            encoder_config = read_json_file(path / "encoder" / "config.json")
+            history = read_json_file(path / "training.json").get("dev_history", [])
+            if not (path / "tokenizer" / "tokenizer_config.json").exists():
+                raise ModelLoadError(f"{str(path)!r} has no tokenizer/; copy the whole directory")
+            tokenizer = AutoTokenizer.from_pretrained(
+                str(path / "tokenizer"), local_files_only=True
+            )
+        except ModelLoadError:
+            raise
+        except (KeyError, ValueError, TypeError, OSError) as exc:
+            raise ModelLoadError(
+                f"model directory {str(path)!r} is incomplete or from another version: {exc!r}"
+            ) from None
+        tagger = cls(config, tokenizer, encoder_config, path=path)
+        tagger.platt, tagger.cutoffs, tagger.history = platt, cutoffs, history
+        tagger._sync_thresholds()
+        if (path / "extractor.json").exists():
+            from model.extract import Extractor
+
+            tagger.extractor = Extractor.from_dict(read_json_file(path / "extractor.json"))
+        return tagger
+
+    def _load_network(self):
+        from safetensors.torch import load_file
+
+        from model.transformer.network import network_from_config
+
+        if self.path is None:
+            raise ModelLoadError(
+                "this tagger has no network and no saved directory to load it from"
+            )
+        net = network_from_config(self.encoder_config)
+        try:
+            net.load_state_dict(load_file(str(self.path / "weights.safetensors")), strict=True)
+        except (OSError, RuntimeError) as exc:
+            raise ModelLoadError(
+                f"cannot load {str(self.path / 'weights.safetensors')!r}: {exc}; the weights do "
+                "not match encoder/config.json. Retrain or restore the directory"
+            ) from None
+        return net.eval()
+
+
+@contextlib.contextmanager
+def _progress_bars(show: bool):
+    """datasets' progress bars on or off for one block, restored afterwards."""
+    import datasets
+
+    was_disabled = datasets.is_progress_bar_enabled() is False
+    if not show:
+        datasets.disable_progress_bars()
+    try:
+        yield
+    finally:
+        if not show and not was_disabled:
+            datasets.enable_progress_bars()

@@ -1,0 +1,339 @@
+"""The transformer family on a tiny encoder built from a config in the test (no download):
+overfit, save/load round trip, batched equals one-by-one, ONNX equals torch, long texts.
+One test loads the real packaged encoder, offline."""
+
+import json
+
+import numpy as np
+import pytest
+
+torch = pytest.importorskip("torch")
+from transformers import BertConfig, BertModel, BertTokenizer  # noqa: E402
+
+from model.api import load  # noqa: E402
+from model.config import TrainConfig, TransformerConfig  # noqa: E402
+from model.errors import ConfigError, ModelLoadError  # noqa: E402
+from model.transformer.tagger import TransformerTagger  # noqa: E402
+from model.transformer.windows import max_by_owner, text_windows  # noqa: E402
+from tests.conftest import record  # noqa: E402
+
+FILLER = "The weather in the region was mild and markets opened as usual . " * 6
+TEXTS = [
+    (
+        "Rebels shelled the market town , killing two civilians .",
+        ["explosions_remote_violence"],
+        ["shelling_artillery_missile_attack"],
+        "rebel_group",
+        True,
+    ),
+    (
+        "Teachers marched peacefully in the capital demanding higher pay .",
+        ["protests"],
+        ["peaceful_protest"],
+        "protesters",
+        False,
+    ),
+    (
+        "Army troops clashed with militants near the border .",
+        ["battles"],
+        ["armed_clash"],
+        "state_forces",
+        False,
+    ),
+    (
+        "Police arrested three opposition leaders at dawn .",
+        ["strategic_developments"],
+        ["arrests"],
+        "state_forces",
+        False,
+    ),
+    (
+        "A mob burned shops after the football match .",
+        ["riots"],
+        ["mob_violence"],
+        "rioters",
+        False,
+    ),
+    (
+        "Gunmen abducted a village chief on the highway .",
+        ["violence_against_civilians"],
+        ["abduction_forced_disappearance"],
+        "civilians",
+        False,
+    ),
+    ("The central bank raised interest rates on Tuesday .", [], [], None, False),
+    (FILLER, [], [], None, False),  # so that only its event window can explain the next label
+    (
+        FILLER + "Gunmen abducted a village chief on the highway .",
+        ["violence_against_civilians"],
+        ["abduction_forced_disappearance"],
+        "civilians",
+        False,
+    ),
+]
+
+
+def make_records():
+    out = []
+    for i, (text, events, subs, category, casualties) in enumerate(TEXTS):
+        actors = (
+            [{"name": "X", "category": category, "mention": None, "start": None, "end": None}]
+            if category
+            else []
+        )
+        out.append(
+            record(
+                f"t{i}",
+                text,
+                event_types=events,
+                sub_event_types=subs,
+                actors=actors,
+                casualties=casualties,
+                killed=2 if casualties else None,
+            )
+        )
+    return out
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _one_thread():
+    # A tiny model gains nothing from threads, and on a busy 2-core machine their
+    # spin-waits make it several times slower.
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)
+
+
+@pytest.fixture(scope="module")
+def tiny_encoder(tmp_path_factory):
+    """A 2-layer, 32-wide BERT with a WordPiece vocabulary of the test texts."""
+    path = tmp_path_factory.mktemp("tiny-encoder")
+    words = sorted({w.lower() for text, *_ in TEXTS for w in text.split()} | {"!"})
+    letters = [c for c in "abcdefghijklmnopqrstuvwxyz0123456789"]
+    vocab = [
+        "[PAD]",
+        "[UNK]",
+        "[CLS]",
+        "[SEP]",
+        "[MASK]",
+        *words,
+        *letters,
+        *[f"##{c}" for c in letters],
+    ]
+    tokenizer = BertTokenizer(vocab={w: i for i, w in enumerate(dict.fromkeys(vocab))})
+    config = BertConfig(
+        vocab_size=len(tokenizer),
+        hidden_size=32,
+        num_hidden_layers=2,
+        num_attention_heads=2,
+        intermediate_size=64,
+        max_position_embeddings=64,
+    )
+    torch.manual_seed(0)
+    BertModel(config).save_pretrained(path)
+    tokenizer.save_pretrained(path)
+    return path
+
+
+def tiny_config(encoder, **overrides) -> TrainConfig:
+    settings = {
+        "encoder": str(encoder),
+        "max_length": 24,
+        "stride": 6,
+        "epochs": 60,
+        "batch_size": 8,
+        "lr": 2e-3,
+        "head_lr": 2e-2,
+        "dropout": 0.0,
+        "patience": 0,
+        "warmup_fraction": 0.0,
+        "device": "cpu",
+        **overrides,
+    }
+    return TrainConfig(model="transformer", seed=0, transformer=settings)
+
+
+@pytest.fixture(scope="module")
+def trained(tiny_encoder, tmp_path_factory):
+    records = make_records()
+    tagger = TransformerTagger.fit(records, records, tiny_config(tiny_encoder), progress=False)
+    out = tmp_path_factory.mktemp("models") / "tiny"
+    tagger.save(out, metrics={}, card="# tiny\n", data_fingerprint="test")
+    return tagger, out, records
+
+
+def test_overfit_reaches_perfect_training_accuracy(trained):
+    tagger, _, records = trained
+    results = tagger.predict([r["text"] for r in records])
+    assert [r["event_types"] for r in results] == [r["event_types"] for r in records]
+    assert [r["sub_event_types"] for r in results] == [r["sub_event_types"] for r in records]
+    assert [r["casualties"] for r in results] == [r["casualties"] for r in records]
+    assert tagger.history and "dev_loss" in tagger.history[0]
+
+
+def test_saved_directory_holds_safetensors_tokenizer_config_and_onnx(trained):
+    _, out, _ = trained
+    for name in (
+        "weights.safetensors",
+        "encoder/config.json",
+        "tokenizer/tokenizer.json",
+        "calibration.json",
+        "labels.json",
+        "window_logits.onnx",
+        "window_logits.int8.onnx",
+        "model.json",
+    ):
+        assert (out / name).exists(), name
+    assert json.loads((out / "model.json").read_text())["family"] == "transformer"
+
+
+def test_save_load_round_trip_gives_identical_scores(trained):
+    tagger, out, records = trained
+    texts = [r["text"] for r in records]
+    loaded = load(out).use_runtime("torch")
+    a, b = tagger.use_runtime("torch").score(texts), loaded.score(texts)
+    np.testing.assert_allclose(a.event_types, b.event_types, atol=1e-6)
+    np.testing.assert_allclose(a.casualties, b.casualties, atol=1e-6)
+    assert tagger.predict(texts) == loaded.predict(texts)
+
+
+def test_batched_equals_one_by_one(trained):
+    _, out, records = trained
+    tagger = load(out).use_runtime("torch")
+    texts = [r["text"] for r in records]
+    batched = tagger.score(texts)
+    for i, text in enumerate(texts):
+        single = tagger.score([text])
+        np.testing.assert_allclose(batched.event_types[i], single.event_types[0], atol=1e-5)
+        np.testing.assert_allclose(batched.sub_event_types[i], single.sub_event_types[0], atol=1e-5)
+
+
+def test_onnx_equals_torch_and_is_the_default_runtime(trained):
+    _, out, records = trained
+    texts = [r["text"] for r in records]
+    tagger = load(out)
+    assert tagger.runner.name == "onnx"  # picked automatically: saved with ONNX, ORT installed
+    onnx = tagger.score(texts)
+    torch_scores = tagger.use_runtime("torch").score(texts)
+    for field in ("event_types", "sub_event_types", "actor_categories", "casualties"):
+        np.testing.assert_allclose(getattr(onnx, field), getattr(torch_scores, field), atol=1e-3)
+    int8 = tagger.use_runtime("onnx-int8").score(texts)
+    assert tagger.runner.name == "onnx-int8"
+    assert int8.event_types.shape == onnx.event_types.shape
+
+
+def test_long_text_is_scored_to_its_end_with_evidence(trained):
+    tagger, _, records = trained
+    text = records[-1]["text"]
+    windows = text_windows(tagger.tokenizer, [text], max_length=24, stride=6)
+    spans = windows["spans"][0]
+    assert len(spans) > 2 and spans[-1][1] == len(text.rstrip())
+    result = tagger.predict([text])[0]
+    assert result["event_types"] == ["violence_against_civilians"]
+    evidence = [e for e in result["evidence"] if e.get("label") == "violence_against_civilians"]
+    assert evidence and evidence[0]["start"] > len(FILLER) // 2  # the window with the event
+
+
+def test_windows_share_stride_tokens_and_max_by_owner():
+    values = np.array([[1.0, 5.0], [3.0, 2.0], [0.0, 0.0]])
+    out = max_by_owner(values, np.array([0, 0, 1]), 2)
+    np.testing.assert_array_equal(out, [[3.0, 5.0], [0.0, 0.0]])
+
+
+def test_fatality_masking_option_changes_the_training_texts(trained):
+    tagger, _, _ = trained
+    rec = record("f", "Rebels shelled the town . 3 fatalities .")
+    masked = tagger.examples([rec], mask_fatalities=True).windows[0][0]
+    plain = tagger.examples([rec], mask_fatalities=False).windows[0][0]
+    assert len(masked) < len(plain)
+
+
+def test_onnx_runtime_needs_a_saved_model(tiny_encoder):
+    records = make_records()[:3]
+    cfg = tiny_config(tiny_encoder, epochs=1)
+    tagger = TransformerTagger.fit(records, [], cfg, progress=False)
+    with pytest.raises(ConfigError, match="needs window_logits.onnx from a saved model"):
+        tagger.use_runtime("onnx").score(["text"])
+    with pytest.raises(ConfigError, match="runtime 'fast' is unknown"):
+        tagger.use_runtime("fast")
+
+
+def test_changed_weights_are_refused(trained, tmp_path):
+    import shutil
+
+    _, out, _ = trained
+    copy = tmp_path / "copy"
+    shutil.copytree(out, copy)
+    (copy / "calibration.json").write_text("{}")
+    with pytest.raises(ModelLoadError, match="does not match the checksum"):
+        load(copy)
+
+
+@pytest.mark.parametrize(
+    ("settings", "message"),
+    [
+        ({"stride": 200}, "transformer.stride is 200; allowed: 0 to half"),
+        ({"runtime": "fast"}, "transformer.runtime is 'fast'; allowed: auto, torch"),
+        ({"runtime": "onnx-int8", "int8": False}, "needs|transformer.int8 is false"),
+        ({"runtime": "onnx", "onnx": False}, "transformer.onnx is false"),
+        ({"device": "tpu"}, "transformer.device is 'tpu'"),
+        ({"n_layers": -1}, "transformer.n_layers is -1"),
+        ({"onnx": "yes"}, "transformer.onnx is 'yes'; allowed: true or false"),
+        ({"encoder": ""}, "transformer.encoder is ''"),
+        ({"layers": 2}, "unknown setting\\(s\\) \\['layers'\\] in transformer"),
+    ],
+)
+def test_config_errors_name_the_field(settings, message):
+    with pytest.raises(ConfigError, match=message):
+        TrainConfig(model="transformer", transformer=settings)
+
+
+def test_encoder_directory_without_config_is_a_clear_error(tmp_path):
+    with pytest.raises(ConfigError, match="no config.json in"):
+        TransformerTagger.fit(make_records(), [], tiny_config(tmp_path), progress=False)
+
+
+def test_too_many_layers_is_a_clear_error(tiny_encoder):
+    cfg = tiny_config(tiny_encoder, n_layers=5)
+    with pytest.raises(ConfigError, match="has only 2 layers"):
+        TransformerTagger.fit(make_records(), [], cfg, progress=False)
+
+
+def test_n_layers_keeps_the_first_layers(tiny_encoder):
+    from model.transformer.network import build_network
+
+    net = build_network(tiny_encoder, n_layers=1)
+    assert len(net.encoder.encoder.layer) == 1 and net.encoder.config.num_hidden_layers == 1
+
+
+def test_packaged_encoder_loads_offline(monkeypatch):
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    from transformers import AutoTokenizer
+
+    from model.transformer.network import build_network, packaged_encoder_dir
+
+    path = packaged_encoder_dir()
+    net = build_network(path)
+    tokenizer = AutoTokenizer.from_pretrained(str(path), local_files_only=True)
+    assert net.encoder.config.hidden_size == 384 and tokenizer.is_fast
+    assert TransformerConfig().encoder == "packaged"
+
+
+def test_training_is_reproducible_from_the_seed(tiny_encoder):
+    records = make_records()[:4]
+    texts = [r["text"] for r in records]
+
+    def scores(seed):
+        cfg = tiny_config(tiny_encoder, epochs=3, dropout=0.1)
+        cfg = TrainConfig(model="transformer", seed=seed, transformer=cfg.transformer)
+        return TransformerTagger.fit(records, [], cfg, progress=False).score(texts).event_types
+
+    np.testing.assert_array_equal(scores(0), scores(0))
+    assert not np.allclose(scores(0), scores(1))
+
+
+def test_empty_and_blank_texts_get_results(trained):
+    tagger, _, _ = trained
+    results = tagger.predict(["", "   ", "Rebels shelled the market town ."])
+    assert len(results) == 3 and all("event_type_scores" in r for r in results)
