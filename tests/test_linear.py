@@ -217,3 +217,23 @@ def test_model_dir_contents(trained):
     labels = json.loads((out / "labels.json").read_text())
     assert len(labels["sub_event_types"]["thresholds"]) == 25
     assert TrainConfig.from_dict(json.loads((out / "config.json").read_text())).linear.C == 20
+
+
+def test_extractor_and_casualty_combiner_survive_save_and_load(trained, tmp_path):
+    from model.extract import Extractor
+
+    tagger, _ = trained
+    records = tiny_corpus()
+    tagger.extractor = Extractor()
+    tagger.extractor.fit(records)
+    tagger.calibrate_with_extractor(records)
+    try:
+        assert tagger.casualty_combiner is not None
+        tagger.save(tmp_path / "m", metrics={}, card="# tiny", data_fingerprint="t")
+        loaded = load(tmp_path / "m")
+        assert loaded.casualty_combiner == tagger.casualty_combiner
+        assert loaded.floors == tagger.floors
+        texts = [r["text"] for r in records] + ["Gunmen killed four soldiers and wounded two."]
+        assert loaded.predict(texts) == tagger.predict(texts)
+    finally:
+        tagger.extractor, tagger.casualty_combiner = None, None

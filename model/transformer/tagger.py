@@ -259,6 +259,7 @@ class TransformerTagger(Tagger):
                 "thresholds": self.cutoffs.tolist(),
             },
             "training.json": {"dev_history": self.history},
+            "decoding.json": self.decoding_state(),
         }
         if cfg.onnx:
             files[ONNX_FP32] = lambda p: export_onnx(
@@ -313,6 +314,8 @@ class TransformerTagger(Tagger):
         tagger = cls(config, tokenizer, encoder_config, path=path)
         tagger.platt, tagger.cutoffs, tagger.history = platt, cutoffs, history
         tagger._sync_thresholds()
+        if (path / "decoding.json").exists():
+            tagger.set_decoding_state(read_json_file(path / "decoding.json"))
         if (path / "extractor.json").exists():
             from model.extract import Extractor
 
