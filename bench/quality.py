@@ -50,6 +50,7 @@ ROWS = [
     ("acled.casualties.f1", "ACLED held-out", "casualties F1", 0.90),
     ("acled.casualties.roc_auc", "ACLED held-out", "casualties ROC-AUC", None),
     ("acled.casualties.ece", "ACLED held-out", "casualties ECE (lower is better)", None),
+    ("acled_deaths.f1", "ACLED held-out", "deaths F1 (killed > 0 vs fatalities > 0)", None),
     ("acled.killed.exact_match", "ACLED held-out", "killed exact match", None),
     ("ucdp.actor_names.f1", "UCDP headlines", "actor names set-F1", 0.70),
     ("ucdp.actor_categories.macro_f1", "UCDP headlines", "actor categories macro-F1", None),
@@ -80,7 +81,8 @@ ROWS = [
     ("cost.notes_per_second", "cost", "predictions/s, ACLED notes", None),
     ("cost.articles_per_second", "cost", "predictions/s, full articles (IPE)", None),
 ]
-EXTRACTION = ("actor_names", "killed")  # keys only a system with an extractor predicts
+# Rows only a system with an extractor (actor names, counts) can score on.
+EXTRACTED = {k for k, *_ in ROWS if ".actor_names." in k or ".killed." in k} | {"acled_deaths.f1"}
 _DATA: dict = {}
 
 
@@ -122,6 +124,7 @@ def evaluate_system(system, split: dict, seconds: float, detail: bool = False) -
     """Every row's value for one trained system (None where it does not apply); with
     ``detail`` also what model.report needs for an ACLED held-out report."""
     from model.evaluation import error_analysis, slices, task_metrics
+    from model.schema import is_labelled
 
     def timed(texts):
         t0 = time.perf_counter()
@@ -131,6 +134,10 @@ def evaluate_system(system, split: dict, seconds: float, detail: bool = False) -
     test, ucdp, satp, ipe = split["test"], _DATA["ucdp"], _DATA["satp"], _DATA["ipe"]
     res, notes_per_s = timed([r["text"] for r in test])
     full = {"acled": task_metrics(test, res)}
+    deaths = [(r, x) for r, x in zip(test, res, strict=True) if is_labelled(r, "killed")]
+    full["acled_deaths"] = _binary(
+        [r["killed"] is not None for r, _ in deaths], [(x["killed"] or 0) > 0 for _, x in deaths]
+    )
     report = None
     if detail:
         report = {
@@ -182,7 +189,7 @@ def evaluate_system(system, split: dict, seconds: float, detail: bool = False) -
     values = {}
     for key, *_ in ROWS:
         corpus, *path = key.split(".")
-        if not extracts and path[0] in EXTRACTION:
+        if not extracts and key in EXTRACTED:
             values[key] = None
         else:
             values[key] = _get(full[corpus], *path)

@@ -70,7 +70,7 @@ def plot_per_label(runs: list[dict], task: str, path: Path) -> bool:
     ax.set_xlim(0, 1.08)
     ax.set_xlabel("F1")
     macro = ", ".join(f"{r['name']} {r['metrics'][task]['macro_f1']:.3f}" for r in present)
-    ax.set_title(f"{TITLES[task]}: F1 per label (macro-F1: {macro})", fontsize=10)
+    ax.set_title(f"{TITLES[task]}: F1 per label\nmacro-F1: {macro}", fontsize=10)
     if len(present) > 1:
         ax.legend(fontsize=8, loc="lower right")
     fig.tight_layout()
@@ -260,7 +260,7 @@ def _count_section(runs: list[dict], field: str, out: Path) -> list[str]:
     )
     for r in present:
         pairs = r.get("count_pairs", {}).get(field)
-        if pairs:
+        if pairs and any(p is not None for _, p in pairs):
             name = f"{field}_{r['slug']}.png"
             plot_counts(
                 pairs,
