@@ -39,49 +39,11 @@ ADJ = os.path.join(HERE, "adjudication.jsonl")
 OUT = os.path.join(HERE, "agreement.json")
 CORPUS = os.path.join(HERE, "corpus", "*.jsonl")
 
-EVENT = {
-    "battles": [
-        "armed_clash",
-        "government_regains_territory",
-        "non_state_actor_overtakes_territory",
-    ],
-    "explosions_remote_violence": [
-        "air_drone_strike",
-        "shelling_artillery_missile_attack",
-        "remote_explosive_landmine_ied",
-        "suicide_bomb",
-        "grenade",
-        "chemical_weapon",
-    ],
-    "violence_against_civilians": ["attack", "abduction_forced_disappearance", "sexual_violence"],
-    "protests": [
-        "peaceful_protest",
-        "protest_with_intervention",
-        "excessive_force_against_protesters",
-    ],
-    "riots": ["violent_demonstration", "mob_violence"],
-    "strategic_developments": [
-        "agreement",
-        "arrests",
-        "change_to_group_activity",
-        "disrupted_weapons_use",
-        "headquarters_or_base_established",
-        "looting_property_destruction",
-        "non_violent_transfer_of_territory",
-        "other",
-    ],
-}
-SUBS = [s for subs in EVENT.values() for s in subs]
-CATEGORIES = [
-    "state_forces",
-    "rebel_group",
-    "political_militia",
-    "identity_militia",
-    "rioters",
-    "protesters",
-    "civilians",
-    "external_other_forces",
-]
+sys.path.insert(0, os.path.dirname(HERE))
+from model.labels import ACTOR_CATEGORIES as CATEGORIES  # noqa: E402
+from model.labels import EVENT_TYPES as EVENT  # noqa: E402
+from model.labels import SUB_EVENT_TYPES as SUBS  # noqa: E402
+
 FIELDS = ["event_types", "sub_event_types", "actors", "casualties", "killed", "injured"]
 
 
