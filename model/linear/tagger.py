@@ -260,7 +260,8 @@ class LinearTagger(Tagger):
                 f"model directory {str(path)!r} is incomplete or from another version: {exc!r}"
             ) from None
         tagger = cls(config, featurizer, heads)
-        tagger.set_decoding_state(read_json_file(path / "decoding.json"))
+        if (path / "decoding.json").exists():  # models saved before it existed have none
+            tagger.set_decoding_state(read_json_file(path / "decoding.json"))
         if (path / "extractor.json").exists():
             from model.extract import Extractor
 
