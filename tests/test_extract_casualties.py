@@ -160,3 +160,30 @@ def test_no_event_no_casualty():
         "killed_reported": False,
         "casualty_evidence": [],
     }
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("Local councillor Amadou Sare was shot dead outside his shop on Friday.", (1, None)),
+        ("The market's night watchman has been gunned down by two men on a motorbike.", (1, None)),
+        ("Raiders shot and killed a local merchant on the road north of the town.", (1, None)),
+        ("Gunmen fired on the two guards at the gate, killing both.", (2, None)),
+        ("Border guards seized a herder, beat him and shot him dead near the river.", (1, None)),
+        ("A bus driver was wounded when the checkpoint came under fire.", (None, 1)),
+    ],
+)
+def test_a_single_victim_without_a_number_counts_one(text, expected):
+    assert counts(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "No one was killed when the rocket hit the depot.",
+        "The armoured vehicle was hit by a roadside bomb; none of the crew was hurt.",
+        "The governor was threatened with death by the armed group.",
+    ],
+)
+def test_singular_passive_rule_stays_out_of_negations_and_things(text):
+    assert counts(text) == (None, None)

@@ -47,7 +47,7 @@ neg: arrested, detained, held, abducted, kidnapped, captured, missing, displaced
 """)
 # Trigger phrases before a number ("killing 4", "the death toll rose to 25").
 LEFT = _table("""
-killed: kill, kills, killed, killing, executes, execute, executing, executed, beheads, murders, slaughters, lynches, beheading, beheaded, massacred, massacring, murdered, murdering, slaughtered, slaughtering, lynched, lynching, shot dead, gunned down, claimed the lives of, claiming the lives of, claim the lives of, claims the lives of, claimed the life of, claiming the life of, deaths of, death of, killing of, killings of, execution of, executions of, massacre of, martyrdom of, leaving dead, left dead, death toll, toll, bodies of
+killed: kill, kills, killed, killing, executes, execute, executing, executed, beheads, murders, slaughters, lynches, beheading, beheaded, massacred, massacring, murdered, murdering, slaughtered, slaughtering, lynched, lynching, shot dead, gunned down, shot and killed, shooting and killing, stabbed and killed, shot to death, stabbed to death, hacked to death, beat to death, beaten to death, claimed the lives of, claiming the lives of, claim the lives of, claims the lives of, claimed the life of, claiming the life of, deaths of, death of, killing of, killings of, execution of, executions of, massacre of, martyrdom of, leaving dead, left dead, death toll, toll, bodies of
 injured: injuring, wounding, injure, injures, wound, injured, wounded, hurting, injuries to, injuring at least
 both: killing and injuring, killing and wounding, killed and injured, killed and wounded, killed or injured, killed or wounded, killing or injuring, killing or wounding, kill or injure, kill and injure, kills and injures, kill and wound, casualties, injuring and killing
 neg: arresting, arrested, detaining, detained, abducting, abducted, kidnapping, kidnapped, capturing, captured, displacing, displaced, rescuing, rescued, freeing, freed, releasing, released, holding, evacuating, evacuated, deporting, arrest of, arrests of, abduction of, release of
@@ -129,7 +129,9 @@ CUMULATIVE_RE = re.compile(
     r"(?:so far |now )?(?:killed|left|claimed)"
 )
 HYPOTHETICAL = frozenset("to threatened threatening vowed vowing plot plotting".split())
-OBJECT_PRONOUNS = {"him": 1, "her": 1}
+OBJECT_PRONOUNS = {"him": 1, "her": 1, "both": 2}
+# "shot him dead", "beat her to death": a verb, a pronoun, then the death.
+PRONOUN_DEATH = frozenset("shot beat beaten stabbed hacked burnt burned shoot beat".split())
 
 
 @dataclass
@@ -177,6 +179,24 @@ def _passive(low: list[str], k: int) -> bool:
     while j >= 0 and low[j] in ADVERBS:
         j -= 1
     return j >= 0 and low[j] in AUX
+
+
+def _singular_passive(low: list[str], k: int) -> bool:
+    """ "was killed", "has been shot dead", "is reported killed": one victim, unless the
+    subject is a negation ("no one was killed") or a thing ("the convoy was hit")."""
+    j = k - 1
+    while j >= 0 and low[j] in ADVERBS:
+        j -= 1
+    if j >= 1 and low[j] == "been" and low[j - 1] in ("has", "had"):
+        j -= 1
+    elif j < 0 or low[j] not in ("was", "is"):
+        return False
+    subject = []
+    for w in reversed(low[max(0, j - 6) : j]):
+        if w in BOUNDARY or w == ",":
+            break
+        subject.append(w)
+    return not any(w in ("no", "none", "nobody", "one", "each", "every", "who") for w in subject)
 
 
 def _takes_object(low: list[str], end: int, numbers_at: set[int]) -> bool:
@@ -327,11 +347,23 @@ def _count_sentence(text: str, start: int, end: int) -> _Sentence:
                 w in BOUNDARY or w.endswith("ed") or w in ("including",) for w in between
             ):
                 assigned[idx] = (n, ptask)
-    # "killed him", "killed the village chief": one person.
+    # "killed him", "killing both", "killed the village chief": one person (both: two).
     for k, (e, task) in left.items():
         if task in (KILL, INJ) and e < len(low) and not _passive(low, k) and e not in numbers_at:
-            if low[e] in OBJECT_PRONOUNS or (low[e] == "the" and _article_person(low, e)):
+            if low[e] in OBJECT_PRONOUNS:
+                assigned.append((Number(e, e + 1, OBJECT_PRONOUNS[low[e]], "pronoun"), task))
+            elif low[e] == "the" and _article_person(low, e):
                 assigned.append((Number(e, e + 1, 1, "pronoun"), task))
+    # "Nadeem Ahmed was shot dead", "the driver was gunned down", "shot him dead": a single
+    # victim named by a singular passive or a pronoun, when no number says how many.
+    if not any(task in (KILL, INJ) for _, task in assigned):
+        for k, (_e, task) in right.items():
+            if task not in (KILL, INJ) or task in sent.zero or (task == KILL and sent.zero):
+                continue
+            pronoun = k >= 2 and low[k - 1] in ("him", "her") and low[k - 2] in PRONOUN_DEATH
+            if pronoun or _singular_passive(low, k):
+                assigned.append((Number(k, k + 1, 1, "singular"), task))
+                break
     assigned.sort(key=lambda a: a[0].i)
     toll_at = {m.end() for m in TOLL_RE.finditer(lowtext)}
     counted: list[_Count] = []
