@@ -45,6 +45,7 @@ class LinearConfig:
     passage_words: int = 60
     mil_rounds: int = 1
     mask_fatality_phrases: bool = True
+    normalise_text: bool = True
     max_iter: int = 2000
     n_jobs: int = 1
 
@@ -75,6 +76,11 @@ class LinearConfig:
             raise ConfigError(
                 f"linear.class_weight is {self.class_weight!r}; allowed: 'balanced' or null"
             )
+        for name in ("mask_fatality_phrases", "normalise_text"):
+            if not isinstance(getattr(self, name), bool):
+                raise ConfigError(
+                    f"linear.{name} is {getattr(self, name)!r}; allowed: true or false"
+                )
 
 
 _RUNTIMES = ("auto", "torch", "onnx", "onnx-int8")

@@ -10,7 +10,9 @@ from model import load
 from model.api import MAX_CHARS
 from model.config import TrainConfig, build_config
 from model.errors import InputError, ModelLoadError
+from model.linear.features import normalise
 from model.linear.tagger import LinearTagger
+from model.saving import sha256_file
 
 PHRASES = {
     "battles": "Rebels and army troops fought fierce gun battles near the river crossing.",
@@ -237,3 +239,26 @@ def test_extractor_and_casualty_combiner_survive_save_and_load(trained, tmp_path
         assert loaded.predict(texts) == tagger.predict(texts)
     finally:
         tagger.extractor, tagger.casualty_combiner = None, None
+
+
+def test_normalise_masks_place_date_and_digits():
+    text = "On 22 June 2021, 18 rioters attacked a worker in Cotonou (Cotonou, Littoral)."
+    assert normalise(text) == "on  date , 00 rioters attacked a worker in cotonou  ."
+
+
+def test_model_saved_before_normalisation_loads_without_it(trained, tmp_path):
+    tagger, out = trained
+    assert tagger.config.linear.normalise_text
+    copy = tmp_path / "old"
+    copy.mkdir()
+    for f in out.iterdir():
+        (copy / f.name).write_bytes(f.read_bytes())
+    config = json.loads((copy / "config.json").read_text())
+    del config["linear"]["normalise_text"]
+    (copy / "config.json").write_text(json.dumps(config))
+    meta = json.loads((copy / "model.json").read_text())
+    meta["files"]["config.json"] = sha256_file(copy / "config.json")
+    (copy / "model.json").write_text(json.dumps(meta))
+    old = load(copy)
+    assert old.config.linear.normalise_text is False
+    assert old.featurizer.word.preprocessor is None

@@ -24,7 +24,7 @@ from tqdm.auto import tqdm
 
 from model.api import Scores, Tagger
 from model.config import TrainConfig
-from model.decoding import is_short, tune_floors
+from model.decoding import is_short, tune_fallback, tune_floors
 from model.errors import ModelLoadError
 from model.labels import ACTOR_CATEGORIES, EVENT_TYPES, SUB_EVENT_TYPES
 from model.linear.features import Featurizer, mask_fatality_phrases
@@ -171,7 +171,13 @@ class LinearTagger(Tagger):
             Y, mask = targets(dev, h)
             head.calibrate(raw[h], Y, mask)
             if h in ("event_types", "sub_event_types"):
-                self.floors[h] = tune_floors(head.probs(raw[h]), head.thresholds, Y, mask, short)
+                probs = head.probs(raw[h])
+                self.floors[h] = tune_floors(probs, head.thresholds, Y, mask, short)
+            if h == "event_types":
+                floor = self.floors[h]["short"]
+                self.fallback[h] = tune_fallback(
+                    probs[short], head.thresholds, Y[short], mask[short], floor
+                )
         self.thresholds = {task: head.thresholds for task, head in self.heads.items()}
 
     # -- prediction -------------------------------------------------------------------------
@@ -240,7 +246,11 @@ class LinearTagger(Tagger):
     @classmethod
     def load(cls, path: Path, meta: dict) -> LinearTagger:
         try:
-            config = TrainConfig.from_dict(read_json_file(path / "config.json"))
+            values = read_json_file(path / "config.json")
+            # Models saved before text normalisation existed were trained without it.
+            if isinstance(values, dict) and isinstance(values.get("linear"), dict):
+                values["linear"].setdefault("normalise_text", False)
+            config = TrainConfig.from_dict(values)
             labels = read_json_file(path / "labels.json")
             vocab = read_json_file(path / "vocab.json")
             arrays = load_npz(path / "weights.npz")
