@@ -82,6 +82,9 @@ class Tagger:
         # Per task, the share of the best probability a label must also reach, for short
         # and long texts (model/decoding.py); 0 keeps every label over its threshold.
         self.floors: dict[str, dict[str, float]] = {}
+        # Per task: a short text that gets no label keeps its best one if that reaches this
+        # probability (model/decoding.py); None or absent: no fallback.
+        self.fallback: dict[str, float | None] = {}
         # How the casualty head's probability and the extractor's findings combine into the
         # casualty score: logistic weights fitted on dev (calibrate_with_extractor).
         self.casualty_combiner: dict | None = None
@@ -157,15 +160,21 @@ class Tagger:
 
     def decoding_state(self) -> dict:
         """What turns scores into labels, beyond per-label thresholds (saved with a model)."""
-        return {"floors": self.floors, "casualty_combiner": self.casualty_combiner}
+        return {
+            "floors": self.floors,
+            "fallback": self.fallback,
+            "casualty_combiner": self.casualty_combiner,
+        }
 
     def set_decoding_state(self, state: dict) -> None:
         self.floors = state.get("floors") or {}
+        self.fallback = state.get("fallback") or {}
         self.casualty_combiner = state.get("casualty_combiner")
 
     def _chosen(self, task: str, probs: np.ndarray, short: bool = True) -> list[str]:
         floor = self.floors.get(task, {}).get("short" if short else "long", 0.0)
-        mask = choose(probs, self.thresholds[task], floor)
+        fallback = self.fallback.get(task) if short else None
+        mask = choose(probs, self.thresholds[task], floor, fallback)
         return [label for label, chosen in zip(self.labels[task], mask, strict=True) if chosen]
 
     def _result(self, text: str, scores: Scores, i: int, rid: object) -> dict:

@@ -17,16 +17,27 @@ import numpy as np
 
 SHORT_WORDS = 100
 FLOORS = (0.0, 0.25, 0.5, 0.7, 0.85, 1.0)
+FALLBACKS = (None, 0.5, 0.3, 0.2, 0.1, 0.05, 0.0)
 
 
 def is_short(text: str) -> bool:
     return len(text.split()) <= SHORT_WORDS
 
 
-def choose(probs: np.ndarray, thresholds: np.ndarray, floor: float = 0.0) -> np.ndarray:
-    """Boolean mask of chosen labels; ``probs`` is (n_labels,) or (n_texts, n_labels)."""
-    best = probs.max(axis=-1, keepdims=True) if probs.size else probs
-    return (probs >= thresholds) & (probs >= floor * best)
+def choose(
+    probs: np.ndarray, thresholds: np.ndarray, floor: float = 0.0, fallback: float | None = None
+) -> np.ndarray:
+    """Boolean mask of chosen labels; ``probs`` is (n_labels,) or (n_texts, n_labels).
+    With ``fallback``, a text that gets no label keeps its best one if that reaches
+    ``fallback``."""
+    if not probs.size:
+        return probs >= thresholds
+    best = probs.max(axis=-1, keepdims=True)
+    mask = (probs >= thresholds) & (probs >= floor * best)
+    if fallback is not None:
+        empty = ~mask.any(axis=-1, keepdims=True) & (best >= fallback)
+        mask |= empty & (probs >= best)
+    return mask
 
 
 def best_f1_threshold(y: np.ndarray, p: np.ndarray, low=0.05, high=0.95) -> float:
@@ -68,3 +79,20 @@ def tune_floors(
         scored = [(_macro_f1(Yr, choose(probs[rows], thresholds, f), Mr), -f) for f in FLOORS]
         floors[name] = -max(scored)[1]
     return floors
+
+
+def tune_fallback(
+    probs: np.ndarray, thresholds: np.ndarray, Y: np.ndarray, mask: np.ndarray, floor: float
+) -> float | None:
+    """The ``fallback`` of ``choose`` (from FALLBACKS) that gives the best dev macro-F1 on
+    short texts; None (no fallback) unless one does better. Texts that report no event
+    (rows with no positive label) make a low fallback cost precision."""
+    if len(probs) < 10:
+        return None
+    Yb = Y.astype(bool)
+    best, chosen = _macro_f1(Yb, choose(probs, thresholds, floor), mask), None
+    for fallback in FALLBACKS[1:]:
+        score = _macro_f1(Yb, choose(probs, thresholds, floor, fallback), mask)
+        if score > best + 1e-9:
+            best, chosen = score, fallback
+    return chosen

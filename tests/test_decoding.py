@@ -3,7 +3,7 @@ import doctest
 import numpy as np
 
 import model.decoding
-from model.decoding import choose, is_short, tune_floors
+from model.decoding import choose, is_short, tune_fallback, tune_floors
 
 
 def test_doctests():
@@ -32,3 +32,32 @@ def test_tune_floors_learns_single_label_notes_and_multi_label_articles():
 
 def test_is_short():
     assert is_short("one two three") and not is_short("word " * 101)
+
+
+def test_fallback_keeps_best_label_of_a_text_that_got_none():
+    probs = np.array([[0.3, 0.2, 0.1], [0.04, 0.03, 0.02], [0.9, 0.2, 0.1]])
+    t = np.full(3, 0.5)
+    assert not choose(probs, t)[:2].any()
+    got = choose(probs, t, fallback=0.1).tolist()
+    assert got == [[True, False, False], [False, False, False], [True, False, False]]
+    assert choose(probs, t, fallback=0.0)[1].tolist() == [True, False, False]
+
+
+def test_tune_fallback_uses_no_event_texts_to_decide():
+    rng = np.random.default_rng(0)
+    n = 300
+    probs = rng.uniform(0.05, 0.45, size=(n, 3))  # nothing reaches the 0.5 thresholds
+    t = np.full(3, 0.5)
+    mask = np.ones((n, 3), dtype=bool)
+    Y = np.zeros((n, 3), dtype=np.int8)
+    Y[np.arange(n), probs.argmax(1)] = 1  # every text reports its best-scoring event
+    # Every best probability is over 0.1: the highest fallback that keeps them all wins.
+    assert tune_fallback(probs, t, Y, mask, 0.0) == 0.1
+    # Texts that report nothing, all with low best scores: a fallback above them is chosen.
+    quiet = np.arange(n) % 2 == 0
+    probs[quiet] *= 0.2
+    Y[quiet] = 0
+    assert tune_fallback(probs, t, Y, mask, 0.0) in (0.1, 0.2)
+    # Nothing to gain: thresholds already choose every true label.
+    one_hot = np.eye(3)[np.arange(n) % 3]
+    assert tune_fallback(one_hot, t, one_hot.astype(np.int8), mask, 0.0) is None
