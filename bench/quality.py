@@ -198,7 +198,9 @@ def evaluate_system(system, split: dict, seconds: float, detail: bool = False) -
 
 def run_job(name: str, seed: int, args_dict: dict) -> dict:
     """Train ``name`` on the seed's split and evaluate it everywhere (in a worker process)."""
-    split = common.acled_split(_DATA["acled"], seed, args_dict["holdout"], args_dict["syria_cap"])
+    split = common.acled_split(
+        _DATA["acled"], seed, args_dict["holdout"], args_dict["syria_cap"], _DATA["embedded"]
+    )
     if args_dict["max_train"]:
         split["train"] = split["train"][: args_dict["max_train"]]
     try:
@@ -287,6 +289,7 @@ def main(argv: list[str] | None = None) -> int:
     t0 = time.perf_counter()
     _DATA.update(
         acled=common.load_acled(),
+        embedded=common.load_embedded(),
         ucdp=common.load_ucdp(),
         satp=common.load_satp(),
         ipe=common.load_ipe(),
