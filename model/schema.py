@@ -18,8 +18,6 @@ number.
 
 from __future__ import annotations
 
-import datasets
-
 from model.errors import DataError
 from model.labels import ACTOR_CATEGORIES, EVENT_TYPES, PARENT, SUB_EVENT_TYPES
 
@@ -35,31 +33,38 @@ METADATA: tuple[str, ...] = ("source", "country", "date", "genre")
 FIELDS: tuple[str, ...] = ("id", "text", *TASKS, "unlabelled", *METADATA)
 ACTOR_FIELDS: tuple[str, ...] = ("name", "category", "mention", "start", "end")
 
-FEATURES = datasets.Features(
-    {
-        "id": datasets.Value("string"),
-        "text": datasets.Value("string"),
-        "event_types": datasets.List(datasets.Value("string")),
-        "sub_event_types": datasets.List(datasets.Value("string")),
-        "actors": datasets.List(
-            {
-                "name": datasets.Value("string"),
-                "category": datasets.Value("string"),
-                "mention": datasets.Value("string"),
-                "start": datasets.Value("int32"),
-                "end": datasets.Value("int32"),
-            }
-        ),
-        "casualties": datasets.Value("bool"),
-        "killed": datasets.Value("int64"),
-        "injured": datasets.Value("int64"),
-        "unlabelled": datasets.List(datasets.Value("string")),
-        "source": datasets.Value("string"),
-        "country": datasets.Value("string"),
-        "date": datasets.Value("string"),
-        "genre": datasets.Value("string"),
-    }
-)
+
+def arrow_features():
+    """The Arrow schema of a record (``datasets.Features``); imported only where needed, so
+    loading a model does not pull in ``datasets``."""
+    import datasets
+
+    return datasets.Features(
+        {
+            "id": datasets.Value("string"),
+            "text": datasets.Value("string"),
+            "event_types": datasets.List(datasets.Value("string")),
+            "sub_event_types": datasets.List(datasets.Value("string")),
+            "actors": datasets.List(
+                {
+                    "name": datasets.Value("string"),
+                    "category": datasets.Value("string"),
+                    "mention": datasets.Value("string"),
+                    "start": datasets.Value("int32"),
+                    "end": datasets.Value("int32"),
+                }
+            ),
+            "casualties": datasets.Value("bool"),
+            "killed": datasets.Value("int64"),
+            "injured": datasets.Value("int64"),
+            "unlabelled": datasets.List(datasets.Value("string")),
+            "source": datasets.Value("string"),
+            "country": datasets.Value("string"),
+            "date": datasets.Value("string"),
+            "genre": datasets.Value("string"),
+        }
+    )
+
 
 _HOW_TO_FIX_LABEL = "use a codebook name (see CODEBOOK.md and model/labels.py)"
 

@@ -10,11 +10,14 @@ source or year, so that whole groups are held out.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-import datasets
 import numpy as np
 
 from model.errors import ConfigError
+
+if TYPE_CHECKING:  # datasets is imported where it is used: loading a model does not need it
+    import datasets
 
 SPLIT_BY = ("random", "country", "source", "year")
 
@@ -112,6 +115,8 @@ def split_indices(groups: list[str], config: SplitConfig) -> dict[str, list[int]
 
 def split_corpus(dataset: datasets.Dataset, config: SplitConfig) -> datasets.DatasetDict:
     """Split a corpus into ``train``/``dev``/``test`` ``datasets.Dataset``s."""
+    import datasets
+
     column = "date" if config.by == "year" else config.by
     if config.by == "random":
         groups = [""] * len(dataset)

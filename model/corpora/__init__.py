@@ -25,7 +25,7 @@ import datasets
 from datasets.exceptions import DatasetGenerationError
 
 from model.errors import DataError, DataWarning, SpecError
-from model.schema import FEATURES, normalise_record, validate_record
+from model.schema import arrow_features, normalise_record, validate_record
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_CORPUS = REPO_ROOT / "data" / "corpus"
@@ -168,7 +168,7 @@ def load_corpus(
     try:
         return datasets.Dataset.from_generator(
             _generate,
-            features=FEATURES,
+            features=arrow_features(),
             gen_kwargs={"spec": spec, "on_error": on_error, "problems": problems},
             cache_dir=_scratch_dir(),
             fingerprint=nonce,
