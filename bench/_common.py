@@ -13,7 +13,11 @@ The ACLED split (documented in README "Benchmarks"):
   other event types read (its air strikes and shelling are all parts of clashes), so its event
   and sub-event types are treated as unlabelled; its actors and fatalities still train.
   Our embedded corpus (data/corpus) is added, less its records from the held-out countries.
-- dev (calibration and thresholds): a random 10% of the training records.
+- dev (calibration and thresholds): whole countries, as the test is (``dev="countries"``, the
+  default: smaller ACLED countries drawn with the seed until dev holds 10% of the records,
+  with their embedded-corpus records), so that thresholds are tuned on probabilities from
+  countries the heads have not seen; or a random 10% of the training records
+  (``dev="random"``).
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ import random
 import re
 import sys
 import time
+from collections import Counter
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -119,9 +124,12 @@ def acled_split(
     mode: str = "fixed",
     syria_cap: int = 4000,
     embedded: list[dict] | None = None,
+    dev: str = "countries",
 ) -> dict[str, list[dict]]:
     """train / dev / test records, and the held-out countries under ``countries``.
-    ``embedded`` records (our corpus) join training unless their country is held out."""
+    ``embedded`` records (our corpus) join training unless their country is held out.
+    ``dev``: ``"countries"`` (whole countries, listed under ``dev_countries``) or
+    ``"random"`` (a random 10% of the training records)."""
     countries = held_out_countries(seed, mode)
     test = [r for r in records if r["country"] in countries]
     rest = [r for r in records if r["country"] not in countries]
@@ -137,7 +145,29 @@ def acled_split(
     pool += [r for r in embedded or () if r.get("country") not in countries]
     rng.shuffle(pool)
     n_dev = len(pool) // 10
-    return {"train": pool[n_dev:], "dev": pool[:n_dev], "test": test, "countries": countries}
+    if dev == "random":
+        return {"train": pool[n_dev:], "dev": pool[:n_dev], "test": test, "countries": countries}
+    if dev != "countries":
+        raise SystemExit(f"--dev is {dev!r}; allowed: countries, random")
+    # Whole countries, as in the test: thresholds tuned on countries the heads never saw are
+    # set for the probabilities that unseen countries get. Drawn among the smaller ACLED
+    # countries (under 1,000 notes) until dev holds 10% of the records.
+    sizes = Counter(r["country"] for r in pool if r["source"] == "acled")
+    candidates = sorted(c for c, n in sizes.items() if n < 1000)
+    rng.shuffle(candidates)
+    chosen: set[str] = set()
+    n_of = Counter(r["country"] for r in pool)
+    for country in candidates:
+        if sum(n_of[c] for c in chosen) >= n_dev:
+            break
+        chosen.add(country)
+    return {
+        "train": [r for r in pool if r["country"] not in chosen],
+        "dev": [r for r in pool if r["country"] in chosen],
+        "test": test,
+        "countries": countries,
+        "dev_countries": sorted(chosen),
+    }
 
 
 def load_ucdp(data: Path = DATA) -> list[dict]:

@@ -93,6 +93,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
     p.add_argument("--holdout", choices=("fixed", "drawn"), default="fixed")
     p.add_argument("--syria-cap", type=int, default=4000, help="Syria notes kept in training")
+    p.add_argument(
+        "--dev",
+        choices=("countries", "random"),
+        default="countries",
+        help="dev split for calibration: whole countries (default) or 10%% random records",
+    )
     p.add_argument("--max-train", type=int, help="cap the training notes (smoke runs)")
     p.add_argument(
         "--set",
@@ -199,7 +205,12 @@ def evaluate_system(system, split: dict, seconds: float, detail: bool = False) -
 def run_job(name: str, seed: int, args_dict: dict) -> dict:
     """Train ``name`` on the seed's split and evaluate it everywhere (in a worker process)."""
     split = common.acled_split(
-        _DATA["acled"], seed, args_dict["holdout"], args_dict["syria_cap"], _DATA["embedded"]
+        _DATA["acled"],
+        seed,
+        args_dict["holdout"],
+        args_dict["syria_cap"],
+        _DATA["embedded"],
+        args_dict["dev"],
     )
     if args_dict["max_train"]:
         split["train"] = split["train"][: args_dict["max_train"]]
@@ -215,6 +226,7 @@ def run_job(name: str, seed: int, args_dict: dict) -> dict:
         seed=seed,
         note=note,
         countries=split["countries"],
+        dev_countries=split.get("dev_countries"),
         n={k: len(split[k]) for k in ("train", "dev", "test")},
     )
     return out
@@ -302,6 +314,7 @@ def main(argv: list[str] | None = None) -> int:
     args_dict = {
         "holdout": args.holdout,
         "syria_cap": args.syria_cap,
+        "dev": args.dev,
         "set": args.set,
         "max_train": args.max_train,
         "report_seed": args.seeds[0],
@@ -337,6 +350,8 @@ def main(argv: list[str] | None = None) -> int:
         "holdout": args.holdout,
         "held_out_countries": {j["seed"]: j["countries"] for j in jobs},
         "syria_cap": args.syria_cap,
+        "dev": args.dev,
+        "dev_countries": {j["seed"]: j.get("dev_countries") for j in jobs},
         "settings": args.set,
         "cpus": os.cpu_count(),
         "wall_seconds": round(time.perf_counter() - t0),
@@ -351,7 +366,7 @@ def main(argv: list[str] | None = None) -> int:
     caption = (
         f"Measured at commit {meta['commit']} on {meta['date']}, seeds {args.seeds}, "
         f"held-out countries ({args.holdout}): {held_out_text(meta['held_out_countries'])}; "
-        f"{meta['cpus']} CPUs, {meta['wall_seconds']} s wall."
+        f"dev split: {args.dev}; {meta['cpus']} CPUs, {meta['wall_seconds']} s wall."
     )
     (args.out / "quality.md").write_text("\n".join([*lines, "", caption]) + "\n")
     print("\n".join(lines))
