@@ -73,6 +73,17 @@ def test_skip_reports_every_bad_row(tmp_path):
     assert {p.field for p in problems} >= {"text", "event_types"}
 
 
+def test_acled_zero_fatalities_with_injuries_leaves_casualties_unlabelled(tmp_path):
+    row = (
+        "BGD3,2021-05-04,Riots,Mob violence,Rioters (Bangladesh),,5,,,0,Bangladesh,0,"
+        '"Two groups of villagers clashed over a pond; twelve people were wounded."'
+    )
+    path = write_lines(tmp_path / "acled.csv", [ACLED_MODERN[0], row])
+    (rec,) = iter_records(f"acled:{path}")
+    assert rec["casualties"] is None and "casualties" in rec["unlabelled"]
+    assert rec["killed"] is None
+
+
 def test_acled_modern_layout(tmp_path):
     path = write_lines(tmp_path / "acled.csv", ACLED_MODERN)
     recs = list(iter_records(f"acled:{path}"))

@@ -11,7 +11,9 @@
   codes) give the categories of actor1/actor2; an associated actor takes the category its
   name implies (military, police, protesters ...) or else that of the actor it is tied to.
 - ``fatalities`` gives ``killed`` (0 is "no number given", ``None``) and ``casualties``;
-  ACLED codes no injuries, so ``injured`` is unlabelled.
+  ACLED codes no injuries, so ``injured`` is unlabelled, and so is ``casualties`` when a note
+  with no fatalities speaks of injuries ("five people were wounded"): the codebook counts
+  the injured as casualties, but ACLED's zero cannot say whether there were any.
 """
 
 from __future__ import annotations
@@ -25,6 +27,8 @@ from model.corpora._io import first_column, iter_csv
 from model.errors import DataError, LabelError
 from model.labels import ACTOR_CATEGORIES, INTER_CODE_TO_CATEGORY, acled_event_type
 
+# Words of injury; a note with no fatalities that uses one has unknown casualty presence.
+_INJURY = re.compile(r"\b(injur\w*|wound\w*|hurt|hospitali[sz]\w*|maimed)\b", re.I)
 _TEXT_INTER = {c.replace("_", " "): c for c in ACTOR_CATEGORIES} | {
     "external/other forces": "external_other_forces",
     "state forces": "state_forces",
@@ -144,6 +148,9 @@ def _record(row: dict[str, str], file: str, line: int) -> dict:
     else:
         killed = int(fatalities) or None
         casualties = killed is not None
+        if not casualties and _INJURY.search(first_column(row, ("notes", "text")) or ""):
+            casualties = None
+            unlabelled.append("casualties")
     return {
         "id": rid,
         "text": first_column(row, ("notes", "text")),
