@@ -131,7 +131,7 @@ CUMULATIVE_RE = re.compile(
 HYPOTHETICAL = frozenset("to threatened threatening vowed vowing plot plotting".split())
 OBJECT_PRONOUNS = {"him": 1, "her": 1, "both": 2}
 # "shot him dead", "beat her to death": a verb, a pronoun, then the death.
-PRONOUN_DEATH = frozenset("shot beat beaten stabbed hacked burnt burned shoot beat".split())
+PRONOUN_DEATH = frozenset("shot shoot beat beaten stabbed hacked burnt burned".split())
 
 
 @dataclass

@@ -78,11 +78,10 @@ PERSON_NOUNS = frozenset(
     insurgents rebels jihadists gunmen attackers assailants suspects doctors nurses employees
     labourers laborers fishermen miners chiefs activists individuals recruits troops jawans
     troopers constables others victims victim bodies body citizens citizen locals relatives brothers sisters sons daughters siblings kids infants babies
-    merchant actress actor lawyer judge magistrate tribesman tribal elder headman trader
-    pastoralist cultivator labourer watchman guard rickshaw porter photographer reporter
-    blogger preacher scholar worker principal lecturer mayor governor minister legislator
-    candidate supporter witness informer hostage prisoner detainee inmate smuggler thief
-    robber bandit poacher
+    merchant actress actor lawyer judge magistrate tribesman headman pastoralist cultivator
+    watchman porter photographer reporter blogger preacher scholar principal
+    lecturer mayor governor minister legislator candidate supporter witness informer hostage
+    prisoner detainee inmate smuggler thief robber bandit poacher
     elements cadres cadre militiamen militiaman combatants combatant mercenaries mercenary
     volunteers volunteer dead killed injured wounded casualties""".split()
 )

@@ -24,7 +24,8 @@ def mask_fatality_phrases(text: str) -> str:
 # What varies with the country and date of a report rather than with what happened: short
 # parentheticals ("(Cotonou, Littoral)", "(ISPR)"), full dates and the digits of numbers.
 # Leaving them in lets the heads learn "this place means protests", which does not carry
-# over to countries the training data lacks (+5 points of held-out macro-F1 in bench runs).
+# over to countries the training data lacks (about +1 point of held-out macro-F1 on the
+# bench split).
 _PARENTHETICAL = re.compile(r"\([^()]{0,60}\)")
 _MONTHS = "january|february|march|april|may|june|july|august|september|october|november|december"
 _DATE = re.compile(rf"\b\d{{1,2}}(?:st|nd|rd|th)? (?:{_MONTHS}),? \d{{4}}\b")

@@ -173,11 +173,11 @@ class LinearTagger(Tagger):
             if h in ("event_types", "sub_event_types"):
                 probs = head.probs(raw[h])
                 self.floors[h] = tune_floors(probs, head.thresholds, Y, mask, short)
-            if h == "event_types":
-                floor = self.floors[h]["short"]
-                self.fallback[h] = tune_fallback(
-                    probs[short], head.thresholds, Y[short], mask[short], floor
-                )
+                if h == "event_types":
+                    floor = self.floors[h]["short"]
+                    self.fallback[h] = tune_fallback(
+                        probs[short], head.thresholds, Y[short], mask[short], floor
+                    )
         self.thresholds = {task: head.thresholds for task, head in self.heads.items()}
 
     # -- prediction -------------------------------------------------------------------------
