@@ -196,6 +196,7 @@ class Tagger:
             actors = found["actors"]
             killed, injured = found["killed"], found["injured"]
             count_evidence = found["casualty_evidence"]
+            actors = _with_implied_collectives(actors, event_types, event_probs)
             categories |= {a["category"] for a in actors}
             if self.casualty_combiner is not None:
                 c = self.casualty_combiner
@@ -241,6 +242,39 @@ class Tagger:
             }
         )
         return result
+
+
+# The collective that takes part in every event of a type (codebook section 2, ACLED's
+# convention): demonstrators in a protest, rioters in a riot, the unarmed victims of violence
+# against civilians. When a text names none ("teachers marched", "gunmen shot a trader"), the
+# collective is added without a mention, scored by the event type's probability.
+IMPLIED_COLLECTIVES = {
+    "protests": ("Protesters", "protesters"),
+    "riots": ("Rioters", "rioters"),
+    "violence_against_civilians": ("Civilians", "civilians"),
+}
+
+
+def _with_implied_collectives(
+    actors: list[dict], event_types: list[str], event_probs: np.ndarray
+) -> list[dict]:
+    names = {a["name"] for a in actors}
+    out = list(actors)
+    for label, (name, category) in IMPLIED_COLLECTIVES.items():
+        if label in event_types and name not in names:
+            p = float(event_probs[EVENT_TYPES.index(label)])
+            out.append(
+                {
+                    "name": name,
+                    "category": category,
+                    "mention": None,
+                    "start": None,
+                    "end": None,
+                    "score": round(0.5 * p, 3),
+                    "rule": "implied by event type",
+                }
+            )
+    return out
 
 
 def _casualty_features(prob: float, found: dict) -> list[float]:

@@ -262,3 +262,24 @@ def test_model_saved_before_normalisation_loads_without_it(trained, tmp_path):
     old = load(copy)
     assert old.config.linear.normalise_text is False
     assert old.featurizer.word.preprocessor is None
+
+
+def test_event_type_implies_its_collective_when_the_text_names_none(trained):
+    from model.extract import Extractor
+
+    tagger, _ = trained
+    tagger.extractor = Extractor()
+    try:
+        texts = ["Youths torched cars and looted shops after the football match.", PHRASES["riots"]]
+        implied, named = tagger.predict(texts)
+        assert implied["event_types"] == named["event_types"] == ["riots"]
+        rioters = [a for a in implied["actors"] if a["name"] == "Rioters"]
+        assert len(rioters) == 1 and rioters[0]["mention"] is None
+        assert 0 < rioters[0]["score"] <= 0.5 and "rioters" in implied["actor_categories"]
+        # Named in the text ("a mob"): the extractor's actor stays, with its mention, once.
+        rioters = [a for a in named["actors"] if a["name"] == "Rioters"]
+        assert len(rioters) == 1 and rioters[0]["mention"] == "mob"
+        # No event type, no implied actor.
+        assert tagger.predict([NEGATIVE])[0]["actors"] == []
+    finally:
+        tagger.extractor = None
