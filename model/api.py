@@ -197,6 +197,10 @@ class Tagger:
             killed, injured = found["killed"], found["injured"]
             count_evidence = found["casualty_evidence"]
             actors = _with_implied_collectives(actors, event_types, event_probs)
+            if event_types == ["protests"] and sub_event_types == ["peaceful_protest"]:
+                # A peaceful protest is one nobody intervened in: the police or army it names
+                # are what people protested against, not parties to the event.
+                actors = [a for a in actors if a["category"] != "state_forces"]
             categories |= {a["category"] for a in actors}
             if self.casualty_combiner is not None:
                 c = self.casualty_combiner
