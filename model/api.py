@@ -21,7 +21,7 @@ import numpy as np
 from model.decoding import best_f1_threshold, choose, is_short
 from model.errors import InputError, ModelLoadError
 from model.labels import ACTOR_CATEGORIES, EVENT_TYPES, PARENT, SUB_EVENT_TYPES
-from model.saving import default_model_dir, read_model_dir
+from model.saving import default_model_dir, read_json_file, read_model_dir, save_model_dir
 
 MAX_CHARS = 2_000_000  # about 300,000 words: far past any news article
 
@@ -165,6 +165,42 @@ class Tagger:
             "fallback": self.fallback,
             "casualty_combiner": self.casualty_combiner,
         }
+
+    def save_dir(
+        self,
+        out: str | Path,
+        files: dict,
+        *,
+        labels: dict,
+        metrics: dict,
+        card: str,
+        data_fingerprint: str,
+    ) -> Path:
+        """Write a model directory: the family's weight ``files`` plus what every tagger
+        saves (``decoding.json``, and ``extractor.json`` when an extractor is attached)."""
+        files = {**files, "decoding.json": self.decoding_state()}
+        if self.extractor is not None:
+            files["extractor.json"] = self.extractor.to_dict()
+        return save_model_dir(
+            out,
+            family=self.family,
+            config=self.config.to_dict(),
+            labels=labels,
+            metrics=metrics,
+            card=card,
+            data_fingerprint=data_fingerprint,
+            weight_files=files,
+        )
+
+    def load_shared_state(self, path: Path) -> None:
+        """Read back what ``save_dir`` adds to every model (models saved before
+        ``decoding.json`` existed have none)."""
+        if (path / "decoding.json").exists():
+            self.set_decoding_state(read_json_file(path / "decoding.json"))
+        if (path / "extractor.json").exists():
+            from model.extract import Extractor
+
+            self.extractor = Extractor.from_dict(read_json_file(path / "extractor.json"))
 
     def set_decoding_state(self, state: dict) -> None:
         self.floors = state.get("floors") or {}

@@ -30,7 +30,7 @@ from model.labels import ACTOR_CATEGORIES, EVENT_TYPES, SUB_EVENT_TYPES
 from model.linear.features import Featurizer, mask_fatality_phrases
 from model.linear.heads import LinearHead, fit_binary
 from model.passages import passage_spans
-from model.saving import load_npz, read_json_file, save_model_dir
+from model.saving import load_npz, read_json_file
 from model.schema import is_labelled
 
 HEADS = {
@@ -222,9 +222,7 @@ class LinearTagger(Tagger):
         vocab, arrays = self.featurizer.state()
         for head in self.heads.values():
             arrays.update(head.arrays())
-        files = {"weights.npz": arrays, "vocab.json": vocab, "decoding.json": self.decoding_state()}
-        if self.extractor is not None:
-            files["extractor.json"] = self.extractor.to_dict()
+        files = {"weights.npz": arrays, "vocab.json": vocab}
         labels = {
             h: {
                 "labels": list(HEADS[h]),
@@ -232,15 +230,8 @@ class LinearTagger(Tagger):
             }
             for h, hd in self.heads.items()
         }
-        return save_model_dir(
-            out,
-            family=self.family,
-            config=self.config.to_dict(),
-            labels=labels,
-            metrics=metrics,
-            card=card,
-            data_fingerprint=data_fingerprint,
-            weight_files=files,
+        return self.save_dir(
+            out, files, labels=labels, metrics=metrics, card=card, data_fingerprint=data_fingerprint
         )
 
     @classmethod
@@ -270,12 +261,7 @@ class LinearTagger(Tagger):
                 f"model directory {str(path)!r} is incomplete or from another version: {exc!r}"
             ) from None
         tagger = cls(config, featurizer, heads)
-        if (path / "decoding.json").exists():  # models saved before it existed have none
-            tagger.set_decoding_state(read_json_file(path / "decoding.json"))
-        if (path / "extractor.json").exists():
-            from model.extract import Extractor
-
-            tagger.extractor = Extractor.from_dict(read_json_file(path / "extractor.json"))
+        tagger.load_shared_state(path)
         return tagger
 
 

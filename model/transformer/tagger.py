@@ -24,7 +24,7 @@ from model.errors import ConfigError, ModelLoadError
 from model.linear.features import mask_fatality_phrases
 from model.linear.heads import best_f1_threshold, sigmoid
 from model.linear.tagger import HEADS, targets
-from model.saving import read_json_file, save_model_dir
+from model.saving import read_json_file
 from model.transformer.network import N_OUTPUTS, head_slices
 from model.transformer.runtime import (
     ONNX_FP32,
@@ -259,23 +259,13 @@ class TransformerTagger(Tagger):
                 "thresholds": self.cutoffs.tolist(),
             },
             "training.json": {"dev_history": self.history},
-            "decoding.json": self.decoding_state(),
         }
         if cfg.onnx:
             files[ONNX_FP32] = lambda p: export_onnx(
                 net, self.encoder_config, p.parent, int8=cfg.int8
             )
-        if self.extractor is not None:
-            files["extractor.json"] = self.extractor.to_dict()
-        return save_model_dir(
-            out,
-            family=self.family,
-            config=self.config.to_dict(),
-            labels=labels,
-            metrics=metrics,
-            card=card,
-            data_fingerprint=data_fingerprint,
-            weight_files=files,
+        return self.save_dir(
+            out, files, labels=labels, metrics=metrics, card=card, data_fingerprint=data_fingerprint
         )
 
     @classmethod
@@ -314,12 +304,7 @@ class TransformerTagger(Tagger):
         tagger = cls(config, tokenizer, encoder_config, path=path)
         tagger.platt, tagger.cutoffs, tagger.history = platt, cutoffs, history
         tagger._sync_thresholds()
-        if (path / "decoding.json").exists():
-            tagger.set_decoding_state(read_json_file(path / "decoding.json"))
-        if (path / "extractor.json").exists():
-            from model.extract import Extractor
-
-            tagger.extractor = Extractor.from_dict(read_json_file(path / "extractor.json"))
+        tagger.load_shared_state(path)
         return tagger
 
     def _load_network(self):
