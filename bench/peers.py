@@ -19,7 +19,6 @@ import random
 import numpy as np
 
 from model.labels import ACTOR_CATEGORIES, EVENT_TYPES, SUB_EVENT_TYPES
-from model.schema import is_labelled
 
 TASKS = {
     "event_types": ("event_types", EVENT_TYPES),
@@ -30,20 +29,12 @@ TASKS = {
 
 
 def targets(records: list[dict], task: str) -> tuple[np.ndarray, np.ndarray]:
-    """(Y, labelled): 0/1 targets (n, n_labels) and which rows carry the task's labels."""
-    field, labels = TASKS[task]
-    Y = np.zeros((len(records), len(labels)), dtype=np.int8)
-    labelled = np.array([is_labelled(r, field) for r in records], dtype=bool)
-    for i, r in enumerate(records):
-        if task == "actor_categories":
-            chosen = {a["category"] for a in r["actors"] or ()}
-        elif task == "casualties":
-            chosen = {"casualties"} if r["casualties"] else set()
-        else:
-            chosen = set(r[field] or ())
-        for j, label in enumerate(labels):
-            Y[i, j] = label in chosen
-    return Y, labelled
+    """(Y, labelled): 0/1 targets (n, n_labels), the same as our linear heads train on, and
+    which rows carry the task's labels."""
+    from model.linear.tagger import targets as head_targets
+
+    Y, mask = head_targets(records, task)
+    return Y, mask[:, 0]
 
 
 def results_from_probs(probs: dict[str, np.ndarray], threshold: float = 0.5) -> list[dict]:
