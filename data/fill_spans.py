@@ -15,21 +15,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from model.labels import ACTOR_CATEGORIES as CATEGORIES  # noqa: E402
 from model.labels import EVENT_TYPES as EVENT  # noqa: E402
 from model.labels import PARENT  # noqa: E402
+from model.schema import FIELDS  # noqa: E402
 
-KEYS = {
-    "id",
-    "text",
-    "event_types",
-    "sub_event_types",
-    "actors",
-    "casualties",
-    "killed",
-    "injured",
-    "source",
-    "country",
-    "date",
-    "genre",
-}
+# Every field of the schema; our corpus labels every task, so it never needs "unlabelled".
+KEYS = set(FIELDS) - {"unlabelled"}
 
 
 def fix(rec: dict) -> list[str]:
