@@ -174,19 +174,23 @@ def _mark_triggers(low: list[str], table: dict) -> dict[int, tuple[int, str]]:
     return found
 
 
-def _passive(low: list[str], k: int) -> bool:
+def _before_adverbs(low: list[str], k: int) -> int:
+    """Index of the word before token ``k`` and the adverbs that precede it (-1: none)."""
     j = k - 1
     while j >= 0 and low[j] in ADVERBS:
         j -= 1
+    return j
+
+
+def _passive(low: list[str], k: int) -> bool:
+    j = _before_adverbs(low, k)
     return j >= 0 and low[j] in AUX
 
 
 def _singular_passive(low: list[str], k: int) -> bool:
     """ "was killed", "has been shot dead", "is reported killed": one victim, unless the
     subject is a negation ("no one was killed") or a thing ("the convoy was hit")."""
-    j = k - 1
-    while j >= 0 and low[j] in ADVERBS:
-        j -= 1
+    j = _before_adverbs(low, k)
     if j >= 1 and low[j] == "been" and low[j - 1] in ("has", "had"):
         j -= 1
     elif j < 0 or low[j] not in ("was", "is"):
