@@ -17,7 +17,7 @@ from pathlib import Path
 
 from model.config import MODEL_FAMILIES, build_config
 from model.corpora import default_corpus, load_corpus
-from model.errors import TaggerError
+from model.errors import SpecError, TaggerError
 from model.evaluation import summary_rows, task_metrics
 from model.saving import default_model_dir, fingerprint
 from model.splits import split_corpus
@@ -99,16 +99,26 @@ def main(argv: list[str] | None = None) -> int:
         )
         specs = list(config.data.specs) or [default_corpus()]
         t0 = time.perf_counter()
-        dataset = load_corpus(specs, on_error=config.data.on_error)
+        # Weak labels (weak:) train only: dev thresholds and test metrics need real labels.
+        weak_specs = [s for s in specs if str(s).startswith("weak:")]
+        labelled = [s for s in specs if s not in weak_specs]
+        if not labelled:
+            raise SpecError("weak: corpora train only; give a labelled corpus with --data too")
+        dataset = load_corpus(labelled, on_error=config.data.on_error)
         split_cfg = config.data.split
         parts = split_corpus(
             dataset, type(split_cfg)(**{**split_cfg.__dict__, "seed": config.seed})
         )
         train, dev, test = (parts[k].to_list() for k in ("train", "dev", "test"))
+        weak = (
+            load_corpus(weak_specs, on_error=config.data.on_error).to_list() if weak_specs else []
+        )
+        train += weak
         if not args.quiet:
+            also = f" ({len(weak):,} weakly labelled)" if weak_specs else ""
             print(
-                f"loaded {len(dataset):,} records from {', '.join(specs)}: "
-                f"{len(train):,} train, {len(dev):,} dev, {len(test):,} test"
+                f"loaded {len(dataset) + len(weak):,} records from {', '.join(specs)}: "
+                f"{len(train):,} train{also}, {len(dev):,} dev, {len(test):,} test"
             )
         if config.model == "linear":
             from model.linear.tagger import LinearTagger as Family

@@ -5,7 +5,9 @@ A SPEC string names a corpus and how to read it (INTERFACE.md):
 - ``PATH.jsonl`` / ``PATH.jsonl.gz`` or a directory of them: the project's own records;
 - ``acled:PATH``: an ACLED export, current or pre-2019 layout (CSV, optionally gzip);
 - ``ucdp:PATH``: a UCDP GED export (CSV) or UCDP-AEC records (JSONL);
-- ``csv:PATH[#field=column,...]``: any CSV, with a column mapping onto schema fields.
+- ``csv:PATH[#field=column,...]``: any CSV, with a column mapping onto schema fields;
+- ``weak:PATH[#text=column,...]``: unlabelled articles (CSV or JSONL), whose sentences that
+  report an air strike, shelling or a bombing get weak labels (``model.corpora.weak``).
 
 >>> ds = load_corpus("data/corpus")            # doctest: +SKIP
 >>> ds = load_corpus("acled:events.csv.gz")    # doctest: +SKIP
@@ -36,12 +38,18 @@ Reader = Callable[[Path, dict[str, str]], Iterator[tuple[str, int, "dict | DataE
 
 
 def _readers() -> dict[str, Reader]:
-    from model.corpora import acled, csvmap, jsonl, ucdp
+    from model.corpora import acled, csvmap, jsonl, ucdp, weak
 
-    return {"acled": acled.read, "ucdp": ucdp.read, "csv": csvmap.read, "jsonl": jsonl.read}
+    return {
+        "acled": acled.read,
+        "ucdp": ucdp.read,
+        "csv": csvmap.read,
+        "jsonl": jsonl.read,
+        "weak": weak.read,
+    }
 
 
-KNOWN_PREFIXES = ("acled:", "ucdp:", "csv:")
+KNOWN_PREFIXES = ("acled:", "ucdp:", "csv:", "weak:")
 
 
 def parse_spec(spec: str) -> tuple[str, Path, dict[str, str]]:
@@ -64,7 +72,7 @@ def parse_spec(spec: str) -> tuple[str, Path, dict[str, str]]:
             )
         fmt, rest = head, tail
     options: dict[str, str] = {}
-    if fmt == "csv" and "#" in rest:
+    if fmt in ("csv", "weak") and "#" in rest:
         rest, _, mapping = rest.partition("#")
         for item in filter(None, mapping.split(",")):
             key, eq, value = item.partition("=")
