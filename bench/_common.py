@@ -12,7 +12,10 @@ The ACLED split (documented in README "Benchmarks"):
   extract that kept only Battles: a sample selected by its label says nothing about how the
   other event types read (its air strikes and shelling are all parts of clashes), so its event
   and sub-event types are treated as unlabelled; its actors and fatalities still train.
-  Our embedded corpus (data/corpus) is added, less its records from the held-out countries.
+  Our embedded corpus (data/corpus) is added, less its records from the held-out countries,
+  and so are the weakly labelled sentences of the unlabelled Syrian-war articles
+  (``weak:fakes_syria/fakes_articles.csv.gz``, ``model/corpora/weak.py``): air strikes,
+  shelling and bombings, which the ACLED extract nearly lacks. They train only, never dev.
 - dev (calibration and thresholds): whole countries, as the test is (``dev="countries"``, the
   default: smaller ACLED countries drawn with the seed until dev holds 10% of the records,
   with their embedded-corpus records), so that thresholds are tuned on probabilities from
@@ -118,6 +121,14 @@ def load_embedded() -> list[dict]:
     return load_corpus(default_corpus()).to_list()
 
 
+def load_weak(data: Path = DATA) -> list[dict]:
+    """Weakly labelled sentences of the unlabelled Syrian-war articles (FA-KES)."""
+    from model.corpora import load_corpus
+
+    path = data / "fakes_syria" / "fakes_articles.csv.gz"
+    return [{**r, "country": "Syria"} for r in load_corpus(f"weak:{path}").to_list()]
+
+
 def acled_split(
     records: list[dict],
     seed: int,
@@ -125,9 +136,11 @@ def acled_split(
     syria_cap: int = 4000,
     embedded: list[dict] | None = None,
     dev: str = "countries",
+    weak: list[dict] | None = None,
 ) -> dict[str, list[dict]]:
     """train / dev / test records, and the held-out countries under ``countries``.
-    ``embedded`` records (our corpus) join training unless their country is held out.
+    ``embedded`` records (our corpus) join training unless their country is held out;
+    ``weak`` records (weak labels) join training only.
     ``dev``: ``"countries"`` (whole countries, listed under ``dev_countries``) or
     ``"random"`` (a random 10% of the training records)."""
     countries = held_out_countries(seed, mode)
@@ -145,8 +158,10 @@ def acled_split(
     pool += [r for r in embedded or () if r.get("country") not in countries]
     rng.shuffle(pool)
     n_dev = len(pool) // 10
+    weak = [r for r in weak or () if r.get("country") not in countries]
     if dev == "random":
-        return {"train": pool[n_dev:], "dev": pool[:n_dev], "test": test, "countries": countries}
+        train = pool[n_dev:] + weak
+        return {"train": train, "dev": pool[:n_dev], "test": test, "countries": countries}
     if dev != "countries":
         raise SystemExit(f"--dev is {dev!r}; allowed: countries, random")
     # Whole countries, as in the test: thresholds tuned on countries the heads never saw are
@@ -162,7 +177,7 @@ def acled_split(
             break
         chosen.add(country)
     return {
-        "train": [r for r in pool if r["country"] not in chosen],
+        "train": [r for r in pool if r["country"] not in chosen] + weak,
         "dev": [r for r in pool if r["country"] in chosen],
         "test": test,
         "countries": countries,

@@ -104,6 +104,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         default="countries",
         help="dev split for calibration: whole countries (default) or 10%% random records",
     )
+    p.add_argument(
+        "--no-weak",
+        dest="weak",
+        action="store_false",
+        help="leave out the weakly labelled sentences of the Syrian-war articles",
+    )
     p.add_argument("--max-train", type=int, help="cap the training notes (smoke runs)")
     p.add_argument(
         "--set",
@@ -216,6 +222,7 @@ def run_job(name: str, seed: int, args_dict: dict) -> dict:
         args_dict["syria_cap"],
         _DATA["embedded"],
         args_dict["dev"],
+        _DATA["weak"] if args_dict["weak"] else None,
     )
     if args_dict["max_train"]:
         split["train"] = split["train"][: args_dict["max_train"]]
@@ -307,6 +314,7 @@ def main(argv: list[str] | None = None) -> int:
     _DATA.update(
         acled=common.load_acled(),
         embedded=common.load_embedded(),
+        weak=common.load_weak(),
         ucdp=common.load_ucdp(),
         satp=common.load_satp(),
         ipe=common.load_ipe(),
@@ -320,6 +328,7 @@ def main(argv: list[str] | None = None) -> int:
         "holdout": args.holdout,
         "syria_cap": args.syria_cap,
         "dev": args.dev,
+        "weak": args.weak,
         "set": args.set,
         "max_train": args.max_train,
         "report_seed": args.seeds[0],
@@ -371,7 +380,8 @@ def main(argv: list[str] | None = None) -> int:
     caption = (
         f"Measured at commit {meta['commit']} on {meta['date']}, seeds {args.seeds}, "
         f"held-out countries ({args.holdout}): {held_out_text(meta['held_out_countries'])}; "
-        f"dev split: {args.dev}; {meta['cpus']} CPUs, {meta['wall_seconds']} s wall."
+        f"dev split: {args.dev}; weak labels: {'yes' if args.weak else 'no'}; "
+        f"{meta['cpus']} CPUs, {meta['wall_seconds']} s wall."
     )
     (args.out / "quality.md").write_text("\n".join([*lines, "", caption]) + "\n")
     print("\n".join(lines))

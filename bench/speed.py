@@ -60,7 +60,9 @@ def rate(system, texts: list[str]) -> float:
 def child(name: str, n_notes: int, n_articles: int) -> dict:
     """Train and time one system in this process; returns the measurements."""
     common.quiet_datasets()
-    split = common.acled_split(common.load_acled(), seed=0, embedded=common.load_embedded())
+    split = common.acled_split(
+        common.load_acled(), seed=0, embedded=common.load_embedded(), weak=common.load_weak()
+    )
     notes = [r["text"] for r in split["test"][:n_notes]]
     articles = [r["text"] for r in common.load_ipe()[:n_articles]]
     out = {
