@@ -63,10 +63,21 @@ def _macro_f1(Y: np.ndarray, P: np.ndarray, mask: np.ndarray) -> float:
     return float(np.mean(scores)) if scores else 0.0
 
 
+# Dev macro-F1 differences smaller than this are noise on a dev split of a few thousand
+# records; within it, the floor that fits what each kind of text usually reports is kept.
+FLOOR_TOLERANCE = 0.005
+
+
 def tune_floors(
     probs: np.ndarray, thresholds: np.ndarray, Y: np.ndarray, mask: np.ndarray, short: np.ndarray
 ) -> dict[str, float]:
-    """Floors for short and long texts that give the best dev macro-F1 (ties: lower floor).
+    """Floors for short and long texts from dev macro-F1.
+
+    Among the floors within ``FLOOR_TOLERANCE`` of the best dev macro-F1, short texts take
+    the highest (a note usually reports one event) and long texts the lowest (an article
+    often reports several). A flat dev curve otherwise flips the choice on noise: on the
+    bench split, seed 0's dev macro-F1 was 0.7887 at floor 0 and 0.7884 at 0.85, while on the
+    held-out countries floor 0 cost 2.8 points.
 
     ``probs``, ``Y`` and ``mask`` are (n_texts, n_labels); ``short`` is (n_texts,) bool.
     """
@@ -76,8 +87,13 @@ def tune_floors(
             floors[name] = 0.0
             continue
         Yr, Mr = Y[rows].astype(bool), mask[rows]
-        scored = [(_macro_f1(Yr, choose(probs[rows], thresholds, f), Mr), -f) for f in FLOORS]
-        floors[name] = -max(scored)[1]
+        scores = [_macro_f1(Yr, choose(probs[rows], thresholds, f), Mr) for f in FLOORS]
+        near = [
+            f
+            for f, score in zip(FLOORS, scores, strict=True)
+            if score >= max(scores) - FLOOR_TOLERANCE
+        ]
+        floors[name] = max(near) if name == "short" else min(near)
     return floors
 
 

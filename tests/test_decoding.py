@@ -61,3 +61,20 @@ def test_tune_fallback_uses_no_event_texts_to_decide():
     # Nothing to gain: thresholds already choose every true label.
     one_hot = np.eye(3)[np.arange(n) % 3]
     assert tune_fallback(one_hot, t, one_hot.astype(np.int8), mask, 0.0) is None
+
+
+def test_tune_floors_keeps_one_label_for_notes_when_dev_cannot_tell():
+    # Two notes whose second label is also true; the rest single-label. Floor 0 wins dev
+    # macro-F1 by less than the tolerance, so short texts keep the single-label floor.
+    probs = np.array([[0.9, 0.6]] * 2 + [[0.9, 0.2]] * 100 + [[0.2, 0.9]] * 100 + [[0.9, 0.6]])
+    Y = np.array([[1, 1]] * 2 + [[1, 0]] * 100 + [[0, 1]] * 100 + [[1, 0]], dtype=np.int8)
+    short = np.ones(len(Y), dtype=bool)
+    mask = np.ones_like(Y, dtype=bool)
+    t = np.full(2, 0.5)
+    from model.decoding import _macro_f1
+
+    gap = _macro_f1(Y.astype(bool), choose(probs, t, 0.0), mask) - _macro_f1(
+        Y.astype(bool), choose(probs, t, 1.0), mask
+    )
+    assert 0 < gap < 0.005
+    assert tune_floors(probs, t, Y, mask, short)["short"] == 1.0
