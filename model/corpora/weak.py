@@ -111,11 +111,11 @@ def remote_violence_sub_event(sentence: str) -> str | None:
     if not hits:
         return None
     # Aircraft with bombs or missiles are still air strikes; an exploding shell is shelling.
-    if hits == ["air", "shell"] or (
-        hits == ["shell", "ied"] and re.search("shell", sentence, re.I)
-    ):
+    air_with_missiles = hits == ["air", "shell"]
+    exploding_shell = hits == ["shell", "ied"] and re.search(r"\bshell", sentence, re.I)
+    if len(hits) == 1 or air_with_missiles or exploding_shell:
         return _SUB_EVENT[hits[0]]
-    return _SUB_EVENT[hits[0]] if len(hits) == 1 else None
+    return None
 
 
 def label_article(text: str) -> list[tuple[int, int, str]]:
