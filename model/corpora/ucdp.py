@@ -21,7 +21,8 @@ from collections.abc import Iterator
 from functools import lru_cache
 from pathlib import Path
 
-from model.corpora._io import first_column, iter_csv, open_text
+from model.corpora import jsonl
+from model.corpora._io import first_column, iter_csv
 from model.errors import DataError
 from model.labels import ACTOR_CATEGORIES, UCDP_VIOLENCE_TO_EVENT_TYPE
 
@@ -129,29 +130,11 @@ def _record(row: dict, file: str, line: int) -> dict:
     }
 
 
-def _jsonl_rows(path: Path) -> Iterator[tuple[int, dict | DataError]]:
-    with open_text(path) as fh:
-        for n, line in enumerate(fh, 1):
-            if not line.strip():
-                continue
-            try:
-                row = json.loads(line)
-            except json.JSONDecodeError as exc:
-                yield n, DataError(f"not valid JSON: {exc.msg}", path=str(path), line=n)
-                continue
-            yield (
-                n,
-                row
-                if isinstance(row, dict)
-                else DataError("expected a JSON object", path=str(path), line=n),
-            )
-
-
 def read(path: Path, options: dict[str, str]) -> Iterator[tuple[str, int, dict | DataError]]:
     """Yield (file, line, record) for each UCDP event or article."""
     file = str(path)
     if path.name.endswith((".jsonl", ".jsonl.gz")):
-        rows = _jsonl_rows(path)
+        rows = ((line, row) for _, line, row in jsonl.read(path, {}))
     else:
         rows = iter_csv(path, required=("text", "side_a", "side_b"))
     for line, row in rows:

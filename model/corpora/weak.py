@@ -25,12 +25,12 @@ columns as in ``csv:``, e.g. ``weak:articles.csv#text=body,id=doc_id,country=pla
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterator
 from pathlib import Path
 
-from model.corpora._io import iter_csv, open_text
+from model.corpora import jsonl
+from model.corpora._io import iter_csv
 from model.errors import DataError, SpecError
 from model.passages import sentence_spans
 
@@ -131,22 +131,10 @@ def label_article(text: str) -> list[tuple[int, int, str]]:
 def _rows(path: Path, text_column: str) -> Iterator[tuple[int, dict | DataError]]:
     name = path.name.lower()
     if name.endswith((".jsonl", ".jsonl.gz")):
-        try:
-            with open_text(path) as fh:
-                for line, raw in enumerate(fh, 1):
-                    if not raw.strip():
-                        continue
-                    try:
-                        row = json.loads(raw)
-                        problem = None if isinstance(row, dict) else "a line must be a JSON object"
-                    except json.JSONDecodeError as exc:
-                        problem = f"not valid JSON: {exc.msg}"
-                    if problem:
-                        yield line, DataError(problem, path=str(path), line=line)
-                    else:
-                        yield line, {str(k).lower(): v for k, v in row.items()}
-        except (OSError, EOFError) as exc:
-            raise DataError(f"cannot read: {exc}", path=str(path)) from exc
+        for _, line, row in jsonl.read(path, {}):
+            if isinstance(row, dict):
+                row = {str(k).lower(): v for k, v in row.items()}
+            yield line, row
         return
     if name.endswith((".csv", ".csv.gz")):
         yield from iter_csv(path, required=(text_column,))
