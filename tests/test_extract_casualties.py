@@ -187,3 +187,47 @@ def test_a_single_victim_without_a_number_counts_one(text, expected):
 )
 def test_singular_passive_rule_stays_out_of_negations_and_things(text):
     assert counts(text) == (None, None)
+
+
+@pytest.mark.parametrize(
+    "text, killed",
+    [
+        # An earlier event named as background: "N days after ...", "after killing ...".
+        ("A roadside bomb killed 4 soldiers, two weeks after an ambush killed 30 recruits.", 4),
+        ("After killing some 80 villagers last year, the gang shot 3 traders dead on Sunday.", 3),
+        ("Rebels executed 5 captives in retaliation for the killing of 12 of their fighters.", 5),
+        ("Drones struck the depot, killing 9, in response to a raid that killed 2 guards.", 9),
+        # Background alone is still the only figure the text gives.
+        ("After killing 3 guards, the attackers fled into the forest.", 3),
+    ],
+)
+def test_background_events_are_not_added(text, killed):
+    assert counts(text)[0] == killed
+
+
+@pytest.mark.parametrize(
+    "text, killed",
+    [
+        ("Shelling killed 2 farmers and raised to 140 the number of people killed since June.", 2),
+        ("The death of 6 guards raises the toll to 61 since the offensive began.", 6),
+        ("Gunmen killed 3 officers, bringing the number of police killed this month to 25.", 3),
+        ("A bomb killed 4 traders, raising to 37 the number who were killed in 10 days.", 4),
+    ],
+)
+def test_a_running_toll_over_a_period_gives_way_to_the_event(text, killed):
+    assert counts(text)[0] == killed
+
+
+def test_a_toll_over_a_period_alone_is_not_counted():
+    assert counts("The number of people killed since the truce has risen to 212.")[0] is None
+    # "has since risen" updates this event's toll; it names no period.
+    assert counts("A bomb killed 3 people. The death toll has since risen to 7.")[0] == 7
+
+
+def test_managed_to_kill_is_a_report_and_threatened_to_kill_is_not():
+    assert counts("Troops managed to kill 7 attackers at the checkpoint.")[0] == 7
+    assert counts("The group threatened to kill 7 hostages.")[0] is None
+
+
+def test_a_family_of_n():
+    assert counts("An air strike killed a family of five in the village.")[0] == 5

@@ -50,7 +50,7 @@ LEFT = _table("""
 killed: kill, kills, killed, killing, executes, execute, executing, executed, beheads, murders, slaughters, lynches, beheading, beheaded, massacred, massacring, murdered, murdering, slaughtered, slaughtering, lynched, lynching, shot dead, gunned down, shot and killed, shooting and killing, stabbed and killed, shot to death, stabbed to death, hacked to death, beat to death, beaten to death, claimed the lives of, claiming the lives of, claim the lives of, claims the lives of, claimed the life of, claiming the life of, deaths of, death of, killing of, killings of, execution of, executions of, massacre of, martyrdom of, leaving dead, left dead, death toll, toll, bodies of
 injured: injuring, wounding, injure, injures, wound, injured, wounded, hurting, injuries to, injuring at least
 both: killing and injuring, killing and wounding, killed and injured, killed and wounded, killed or injured, killed or wounded, killing or injuring, killing or wounding, kill or injure, kill and injure, kills and injures, kill and wound, casualties, injuring and killing
-neg: arresting, arrested, detaining, detained, abducting, abducted, kidnapping, kidnapped, capturing, captured, displacing, displaced, rescuing, rescued, freeing, freed, releasing, released, holding, evacuating, evacuated, deporting, arrest of, arrests of, abduction of, release of
+neg: arrest, arrests, detain, detains, abduct, abducts, kidnap, kidnaps, capture, captures, arresting, arrested, detaining, detained, abducting, abducted, kidnapping, kidnapped, capturing, captured, displacing, displaced, rescuing, rescued, freeing, freed, releasing, released, holding, evacuating, evacuated, deporting, arrest of, arrests of, abduction of, release of
 """)
 _MAX_PHRASE = max(len(k) for k in (*RIGHT, *LEFT))
 FILLERS = frozenset(
@@ -95,7 +95,8 @@ DISAGREE_RE = re.compile(
 )
 TOLL_RE = re.compile(
     r"\b(death toll|toll|number of (?:[a-z]+ ){0,4}?(?:killed|dead|deaths|fatalities|martyrs|"
-    r"victims|casualties|executed|killed and (?:injured|wounded)))\b"
+    r"victims|casualties|executed|killed and (?:injured|wounded))|number (?:of [^.;]{0,80}? )?who "
+    r"(?:were|was|have been|had been|lost their lives|died))\b"
 )
 CODED_RE = re.compile(r"\bfatalit(?:y|ies)\s+(?:were\s+|was\s+|are\s+|is\s+)?coded\s+as\s+(\d+)")
 NO_DEATHS_RE = re.compile(
@@ -129,6 +130,28 @@ CUMULATIVE_RE = re.compile(
     r"(?:so far |now )?(?:killed|left|claimed)"
 )
 HYPOTHETICAL = frozenset("to threatened threatening vowed vowing plot plotting".split())
+# "managed to kill 9": done, not threatened.
+ACHIEVED = frozenset("manage manages managed managing able".split())
+TIME_UNITS = frozenset("hour hours day days week weeks month months year years".split())
+# What an "after" clause that gives background opens with: "after killing 60", "after the
+# execution of 1,000". "after gunmen killed 3" is left alone: it may be the same day's news.
+BACKGROUND_KILLING = frozenset(
+    "killing killings death deaths execution executions executing beheading beheadings massacre "
+    "massacres slaughtering assassinating assassination assassinations".split()
+)
+CLAUSE_END = frozenset(", ; : … . ( )".split())
+# A running toll over a period ("... to 212, the number of people killed since the truce")
+# is context when the sentence also reports the event that added to it.
+_SPAN = (
+    r"(?:about |more than |less than |nearly |almost )?(?:\d+|a|one|two|three|four|five|six|"
+    r"seven|eight|nine|ten|the (?:\d+ (?:st|nd|rd|th)|first|second|third)) (?:consecutive )?"
+    r"(?:hours?|days?|weeks?|months?|years?)"
+)
+PERIOD_RE = re.compile(
+    r"\b(since (?!risen|rose|climbed|increased|then\b)|so far|to date|this (?:week|month|year)|"
+    r"(?:in|during|over) the (?:past|last)|during (?:the )?(?:agreement|truce|ceasefire|"
+    r"operation|campaign|offensive)|during its|(?:in|within|during) " + _SPAN + r")\b"
+)
 OBJECT_PRONOUNS = {"him": 1, "her": 1, "both": 2}
 # "shot him dead", "beat her to death": a verb, a pronoun, then the death.
 PRONOUN_DEATH = frozenset("shot shoot beat beaten stabbed hacked burnt burned".split())
@@ -140,6 +163,8 @@ class _Count:
     task: str
     number: Number | None
     toll: bool = False
+    context: bool = False  # background or a wider toll: gives way to the event's own count
+    cumulative: bool = False  # a toll over a period: never counted
 
 
 @dataclass
@@ -151,6 +176,7 @@ class _Sentence:
     zero: set[str] = field(default_factory=set)
     coded: int | None = None
     text: str = ""
+    context_dropped: bool = False
 
 
 _FIRST_WORDS = {
@@ -225,6 +251,10 @@ def _left_candidate(low: list[str], n: Number, left_by_end: dict) -> tuple[int, 
             if gap <= 3 or tollish:
                 return gap, task
             return None
+        if j >= 2 and low[j - 2 : j] == ["family", "of"]:  # "killing a family of five"
+            j -= 3 if j >= 3 and low[j - 3] in ("a", "an", "the", "one") else 2
+            gap += 1
+            continue
         if low[j - 1] not in allowed:
             return None
         j -= 1
@@ -281,6 +311,40 @@ def _right_candidate(low, n: Number, right, numbers_at: set[int]) -> tuple[int, 
     return None
 
 
+def _hypothetical(low: list[str], k: int) -> bool:
+    """ "threatened to kill", "vowed to kill": no event; "managed to kill": one."""
+    if k == 0 or low[k - 1] not in HYPOTHETICAL:
+        return False
+    return not (low[k - 1] == "to" and k > 1 and low[k - 2] in ACHIEVED)
+
+
+def _background_clauses(low: list[str]) -> list[tuple[int, int]]:
+    """Token spans of clauses that give an event's background rather than report it: "months
+    after 230 were killed", "after (about 15 months of) killing 55", "in retaliation for the
+    execution of 1,000". Each runs to the next comma, colon or ellipsis."""
+    spans = []
+    for k, w in enumerate(low):
+        if w == "after":
+            j = k + 1
+            while j < len(low) and (
+                low[j] in FILLERS
+                or low[j] in TIME_UNITS
+                or low[j] in ("a", "the")
+                or low[j].isdigit()
+            ):
+                j += 1
+            opens = (k > 0 and low[k - 1] in TIME_UNITS) or (
+                j < len(low) and low[j] in BACKGROUND_KILLING
+            )
+        else:
+            opens = w in ("response", "retaliation", "revenge") and k + 1 < len(low)
+            opens = opens and low[k + 1] in ("to", "for", "of")
+        if opens:
+            end = next((x for x in range(k + 1, len(low)) if low[x] in CLAUSE_END), len(low))
+            spans.append((k, end))
+    return spans
+
+
 _QUOTES = frozenset('" “ ”'.split())
 
 
@@ -318,16 +382,17 @@ def _count_sentence(text: str, start: int, end: int) -> _Sentence:
         left = {k: v for k, v in left.items() if low[k] != "bodies"}
     for table in (right, left):  # "threatened to kill": not a report
         for k, (_e, task) in list(table.items()):
-            if task != NEG and k > 0 and low[k - 1] in HYPOTHETICAL:
+            if task != NEG and _hypothetical(low, k):
                 table.pop(k)
     for _, (_e, task) in right.items():
         if task != NEG and (task != KILL or not sent.zero):
             sent.reported.add(task)
     for k, (_e, task) in left.items():
-        if task in (KILL, INJ, BOTH) and not (k > 0 and low[k - 1] in HYPOTHETICAL):
+        if task in (KILL, INJ, BOTH) and not _hypothetical(low, k):
             sent.reported.add(task)
     left_by_end = {e: (k, task) for k, (e, task) in sorted(left.items(), reverse=True)}
     numbers = [n for n in find_numbers(toks) if not _in_quoted_charge(low, n)]
+    background = _background_clauses(low)
     numbers_at = {n.i for n in numbers}
     assigned: list[tuple[Number, str | None]] = []
     for n in numbers:
@@ -370,6 +435,7 @@ def _count_sentence(text: str, start: int, end: int) -> _Sentence:
                 break
     assigned.sort(key=lambda a: a[0].i)
     toll_at = {m.end() for m in TOLL_RE.finditer(lowtext)}
+    period = bool(PERIOD_RE.search(lowtext))
     counted: list[_Count] = []
     for n, task in assigned:
         if task not in (KILL, INJ):
@@ -382,14 +448,38 @@ def _count_sentence(text: str, start: int, end: int) -> _Sentence:
                     between_subset = True
         if between_subset:
             continue
-        near = low[max(0, n.i - 8) : n.i + 8]
+        # A running toll: an update word before the number ("rose to 7", "raising to 64, the
+        # number of ..."); "kills 3 ..., bringing the number to 62": 3 is the event's own.
+        before = low[max(0, n.i - 20) : n.i]
         is_toll = (
             bool(toll_at)
-            and any(w in ("toll", "number") for w in near)
-            and any(w in TOLL_UPDATES for w in near)
+            and any(w in ("toll", "number") for w in (*before, *low[n.j : n.j + 8]))
+            and any(w in TOLL_UPDATES for w in before)
             and not DISAGREE_RE.search(lowtext)
         )
-        counted.append(_Count(n.value, task, n, toll=is_toll and task == KILL))
+        # "the number of people killed in the truce zone" counts more than this event; "the
+        # death toll" may be this event's own, unless it runs over a period.
+        tally = is_toll and "toll" not in low[max(0, n.i - 8) : n.j + 8]
+        cumulative = is_toll and period
+        context = any(a <= n.i < b for a, b in background) or cumulative or tally
+        counted.append(
+            _Count(
+                n.value, task, n, toll=is_toll and task == KILL, context=context,
+                cumulative=cumulative,
+            )
+        )  # fmt: skip
+    # Context figures give way to the event the sentence reports: "kills 2 and raises to
+    # 212 the number killed since the truce" counts 2; "after killing 60 ..., shelling kills
+    # 16" counts 16. A sentence with only context figures keeps them.
+    for task in (KILL, INJ):
+        mine = [c for c in counted if c.task == task]
+        if any(c.context for c in mine) and not all(c.context for c in mine):
+            counted = [c for c in counted if c.task != task or not c.context]
+            sent.context_dropped = True
+    # "kills 3, bringing the number of casualties to 62 in 5 months": the period is the toll's.
+    tally = toll_at and period and any(w in TOLL_UPDATES for w in low)
+    if tally and any(not c.context for c in counted):
+        sent.context_dropped = True
     # Disagreement inside a sentence: "police said 5 ..., while residents put it at 9".
     final: list[_Count] = []
     for c in counted:
@@ -426,8 +516,10 @@ def _combine(sentences: list[_Sentence], task: str) -> tuple[int | None, list[_S
         value = sum(c.value for c in counts)
         low = s.text.lower()
         separate = bool(SEPARATE_RE.search(low))
-        if CUMULATIVE_RE.search(low) and not separate:
-            continue
+        if CUMULATIVE_RE.search(low) and not separate and not s.context_dropped:
+            continue  # the period belongs to the event, unless to a toll given as context
+        if all(c.cumulative for c in counts) and not separate:
+            continue  # a running total over a period ("since the truce"), not this text's events
         if any(c.toll for c in counts):
             total = max(total or 0, max(c.value for c in counts if c.toll))
             used.append(s)
