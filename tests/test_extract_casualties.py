@@ -231,3 +231,26 @@ def test_managed_to_kill_is_a_report_and_threatened_to_kill_is_not():
 
 def test_a_family_of_n():
     assert counts("An air strike killed a family of five in the village.")[0] == 5
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Rebels ambushed an army convoy near the river. Casualties unknown.",
+        "Gunmen raided the checkpoint; it is unclear if there were any casualties.",
+        "Traders protested over the killing of a shopkeeper by a soldier last week.",
+        "Students marched to demand justice for the death of a classmate in custody.",
+        "Drivers blocked the toll road to protest the new toll rate.",
+        "The air strike on the depot did not result in any fatalities.",
+    ],
+)
+def test_casualties_named_but_not_reported(text):
+    out = extract_casualties(text)
+    assert out["casualties"] is False and not out["killed"]
+
+
+def test_a_report_beside_an_unknown_toll_still_counts():
+    assert counts("Gunmen killed 3 villagers; casualties among the police are unknown.") == (
+        3,
+        None,
+    )

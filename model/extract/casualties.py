@@ -105,6 +105,7 @@ NO_DEATHS_RE = re.compile(
     r"fatalities|deaths|loss of life|injuries|one died)|without (?:any )?(?:casualties|"
     r"fatalities|injuries)|neither (?:injuries|casualties|fatalities) nor (?:injuries|casualties|"
     r"fatalities)|no (?:immediate )?reports? of (?:casualties|injuries|fatalities|deaths)|"
+    r"did not (?:result in|cause|lead to) (?:any )?(?:casualties|fatalities|deaths|injuries)|"
     r"unharmed|escaped unhurt|unhurt)\b"
 )
 LONG_TEXT_SENTENCES = 4
@@ -151,6 +152,22 @@ PERIOD_RE = re.compile(
     r"\b(since (?!risen|rose|climbed|increased|then\b)|so far|to date|this (?:week|month|year)|"
     r"(?:in|during|over) the (?:past|last)|during (?:the )?(?:agreement|truce|ceasefire|"
     r"operation|campaign|offensive)|during its|(?:in|within|during) " + _SPAN + r")\b"
+)
+# Casualties named but not reported: unknown tolls, and deaths that are the grievance of a
+# protest or the subject of a trial rather than an event of the text ("demonstrated over the
+# killing of a driver", "convicted for the killing of").
+UNREPORTED_RE = re.compile(
+    r"\b(?:casualties|fatalities|deaths|injuries|toll) (?:were |was |are |is |remain |remains )?"
+    r"(?:unknown|not known|unclear|unconfirmed|unreported|not (?:yet )?(?:reported|given|known|"
+    r"available|confirmed|clear))\b|\btoll[ -](?:station|road|roads|rate|rates|gate|plaza|booth|"
+    r"fee|fees|free|highway)"
+    r"|\b(?:unclear|unknown|not known|no word|no information|no details|no report|no reports) "
+    r"(?:if |whether |on |of |about )?(?:there were )?(?:any )?(?:casualties|fatalities|deaths|"
+    r"injuries)\b|\bno toll (?:was )?given\b"
+    r"|\b(?:over|against|into|condemning|denouncing|mourning|protest|protested|protesting|"
+    r"decrying|following|for|investigation of|justice for|response to|protest of) the (?:alleged "
+    r"|mysterious |recent |brutal |suspicious |custodial )?(?:killing|killings|death|deaths|"
+    r"murder|murders|lynching|assassination)\b"
 )
 OBJECT_PRONOUNS = {"him": 1, "her": 1, "both": 2}
 # "shot him dead", "beat her to death": a verb, a pronoun, then the death.
@@ -318,6 +335,20 @@ def _hypothetical(low: list[str], k: int) -> bool:
     return not (low[k - 1] == "to" and k > 1 and low[k - 2] in ACHIEVED)
 
 
+def _token_spans(low: list[str], pattern: re.Pattern) -> list[tuple[int, int]]:
+    """Token spans ``(i, j)`` of the matches of ``pattern`` in ``" ".join(low)``."""
+    starts, at = [], 0
+    for w in low:
+        starts.append(at)
+        at += len(w) + 1
+    spans = []
+    for m in pattern.finditer(" ".join(low)):
+        i = next(k for k, a in enumerate(starts) if a + len(low[k]) > m.start())
+        j = next((k for k, a in enumerate(starts) if a >= m.end()), len(low))
+        spans.append((i, j))
+    return spans
+
+
 def _background_clauses(low: list[str]) -> list[tuple[int, int]]:
     """Token spans of clauses that give an event's background rather than report it: "months
     after 230 were killed", "after (about 15 months of) killing 55", "in retaliation for the
@@ -380,9 +411,11 @@ def _count_sentence(text: str, start: int, end: int) -> _Sentence:
     right, left = _mark_triggers(low, RIGHT), _mark_triggers(low, LEFT)
     if not re.search(r"\b(found|recovered|discovered|retrieved|exhumed)\b", lowtext):
         left = {k: v for k, v in left.items() if low[k] != "bodies"}
+    # "casualties unknown", "protested over the killing of ...": no death reported here.
+    unreported = _token_spans(low, UNREPORTED_RE)
     for table in (right, left):  # "threatened to kill": not a report
         for k, (_e, task) in list(table.items()):
-            if task != NEG and _hypothetical(low, k):
+            if task != NEG and (_hypothetical(low, k) or any(a <= k < b for a, b in unreported)):
                 table.pop(k)
     for _, (_e, task) in right.items():
         if task != NEG and (task != KILL or not sent.zero):
