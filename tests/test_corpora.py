@@ -84,6 +84,24 @@ def test_acled_zero_fatalities_with_injuries_leaves_casualties_unlabelled(tmp_pa
     assert rec["killed"] is None
 
 
+@pytest.mark.parametrize(
+    "note, unlabelled",
+    [
+        ("Militants attacked a police post; the police suffered casualties.", True),
+        ("Soldiers clashed with rebels, causing many casualties.", True),
+        ("Militants attacked a police post. Casualties unknown.", False),
+        ("Soldiers clashed with rebels; no casualties were reported.", False),
+    ],
+)
+def test_acled_zero_fatalities_with_casualties_named(tmp_path, note, unlabelled):
+    """ACLED's zero cannot rule out the injured that "suffered casualties" may mean."""
+    row = f'AFG9,2021-05-04,Battles,Armed clash,Taliban,,2,,,0,Afghanistan,0,"{note}"'
+    path = write_lines(tmp_path / "acled.csv", [ACLED_MODERN[0], row])
+    (rec,) = iter_records(f"acled:{path}")
+    assert ("casualties" in rec["unlabelled"]) is unlabelled
+    assert rec["casualties"] is (None if unlabelled else False)
+
+
 def test_acled_modern_layout(tmp_path):
     path = write_lines(tmp_path / "acled.csv", ACLED_MODERN)
     recs = list(iter_records(f"acled:{path}"))

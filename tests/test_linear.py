@@ -10,7 +10,7 @@ from model import load
 from model.api import MAX_CHARS
 from model.config import TrainConfig, build_config
 from model.errors import InputError, ModelLoadError
-from model.linear.features import normalise
+from model.linear.features import mask_fatality_phrases, normalise
 from model.linear.tagger import LinearTagger
 from model.saving import sha256_file
 
@@ -244,6 +244,13 @@ def test_extractor_and_casualty_combiner_survive_save_and_load(trained, tmp_path
 def test_normalise_masks_place_date_and_digits():
     text = "On 22 June 2021, 18 rioters attacked a worker in Cotonou (Cotonou, Littoral)."
     assert normalise(text) == "on  date , 00 rioters attacked a worker in cotonou  ."
+
+
+def test_training_masks_acled_fatality_and_casualty_status_sentences():
+    text = "Militants attacked a post. Casualties unknown. 3 fatalities."
+    assert mask_fatality_phrases(text).split() == ["Militants", "attacked", "a", "post."]
+    kept = "The raid left 7 casualties. No casualties among the police."
+    assert mask_fatality_phrases(kept) == kept
 
 
 def test_model_saved_before_normalisation_loads_without_it(trained, tmp_path):

@@ -12,8 +12,9 @@
   name implies (military, police, protesters ...) or else that of the actor it is tied to.
 - ``fatalities`` gives ``killed`` (0 is "no number given", ``None``) and ``casualties``;
   ACLED codes no injuries, so ``injured`` is unlabelled, and so is ``casualties`` when a note
-  with no fatalities speaks of injuries ("five people were wounded"): the codebook counts
-  the injured as casualties, but ACLED's zero cannot say whether there were any.
+  with no fatalities speaks of injuries ("five people were wounded") or of casualties
+  ("police suffered casualties"): the codebook counts the injured as casualties, but ACLED's
+  zero cannot say whether there were any.
 """
 
 from __future__ import annotations
@@ -27,8 +28,13 @@ from model.corpora._io import first_column, iter_csv
 from model.errors import DataError, LabelError
 from model.labels import ACTOR_CATEGORIES, INTER_CODE_TO_CATEGORY, acled_event_type
 
-# Words of injury; a note with no fatalities that uses one has unknown casualty presence.
-_INJURY = re.compile(r"\b(injur\w*|wound\w*|hurt|hospitali[sz]\w*|maimed)\b", re.I)
+# Words of injury, or casualties that ACLED's zero cannot rule out ("police suffered
+# casualties"); a note with no fatalities that uses one has unknown casualty presence.
+_INJURY = re.compile(
+    r"\b(injur\w*|wound\w*|hurt|hospitali[sz]\w*|maimed|(?:suffer\w*|caus\w*|inflict\w*|"
+    r"leav\w*|sustain\w*|with|many|heavy|several) casualties)\b",
+    re.I,
+)
 _TEXT_INTER = {c.replace("_", " "): c for c in ACTOR_CATEGORIES} | {
     "external/other forces": "external_other_forces",
     "state forces": "state_forces",

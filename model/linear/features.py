@@ -12,12 +12,20 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from model.config import LinearConfig
 
 # ACLED notes end with "N fatalities." sentences that full articles never use; training on
-# them teaches a shortcut. Casualty counts come from the extractor instead.
-_FATALITY_SENTENCE = re.compile(r"[^.\n]*\bfatalit(?:y|ies)\b[^.\n]*\.?", re.I)
+# them teaches a shortcut. Casualty counts come from the extractor instead. Their "Casualties
+# unknown." is the same boilerplate: left in, it teaches the casualty head that the word
+# "casualties" means none, and news that says "the raid left 7 casualties" is then missed.
+_FATALITY_SENTENCE = re.compile(
+    r"[^.\n]*\b(?:fatalit(?:y|ies)\b|casualt(?:y|ies) (?:(?:are|were|is|was) )?(?:unknown|not "
+    r"known|unclear|unreported|not reported)|unclear (?:if|whether) (?:there were )?(?:any )?"
+    r"casualt)[^.\n]*\.?",
+    re.I,
+)
 
 
 def mask_fatality_phrases(text: str) -> str:
-    """Drop ACLED-style fatality sentences ("3 fatalities.", "Fatalities unknown.")."""
+    """Drop ACLED-style fatality and casualty-status sentences ("3 fatalities.", "Fatalities
+    unknown.", "Casualties unknown.")."""
     return _FATALITY_SENTENCE.sub(" ", text)
 
 
