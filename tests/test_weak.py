@@ -98,8 +98,17 @@ def test_weak_csv_corpus_labels_sentences_and_leaves_the_rest_unlabelled(tmp_pat
     assert rec["id"] == "a1@0"
     assert rec["event_types"] == ["explosions_remote_violence"]
     assert rec["sub_event_types"] == ["shelling_artillery_missile_attack"]
-    assert set(rec["unlabelled"]) == {"actors", "casualties", "killed", "injured"}
+    # the extractor counts four killed: casualties true; actors and counts stay unlabelled
+    assert rec["casualties"] is True
+    assert set(rec["unlabelled"]) == {"actors", "killed", "injured"}
     assert rec["country"] == "Yemen" and rec["genre"] == "sentence"
+
+
+def test_weak_casualties_unlabelled_without_a_count(tmp_path):
+    rows = [{"doc": "b1", "body": "Warplanes struck the bridge and destroyed it.", "place": ""}]
+    path = _write_csv(tmp_path / "news.csv", rows)
+    [rec] = load_corpus(f"weak:{path}#text=body,id=doc,country=place").to_list()
+    assert rec["casualties"] is None and "casualties" in rec["unlabelled"]
 
 
 def test_weak_jsonl_corpus_and_bad_lines(tmp_path):

@@ -9,7 +9,10 @@ articles that report one remote-violence event and nothing else, and label them:
 - event type ``explosions_remote_violence``, every other event type absent;
 - sub-event type from the weapon: air or drone strike, shelling/artillery/missile attack,
   remote explosive/landmine/IED, suicide bomb;
-- actors, casualties and counts unlabelled (the heads for them skip these rows).
+- casualties true where the casualty extractor counts someone killed or injured in the
+  sentence, false where it reads that nobody was, and unlabelled otherwise; actors and counts
+  unlabelled (the heads for them skip these rows). The casualty head, trained on notes whose
+  coders mark "casualties unknown", learns from these how war news reports its dead.
 
 A sentence is left out when it also reports ground fighting (clashes, gunfire, an offensive),
 when it is not a report of something that happened (denials, threats, warnings, talks), when
@@ -32,6 +35,7 @@ from pathlib import Path
 from model.corpora import jsonl
 from model.corpora._io import iter_csv
 from model.errors import DataError, SpecError
+from model.extract.casualties import extract_casualties
 from model.passages import sentence_spans
 
 EVENT_TYPE = "explosions_remote_violence"
@@ -167,12 +171,17 @@ def read(path: Path, options: dict[str, str]) -> Iterator[tuple[str, int, dict |
             if key in seen:
                 continue
             seen.add(key)
+            found = extract_casualties(sentence)
+            counted = {found["killed"], found["injured"]} - {None}
+            casualties = any(counted) if counted else None
             record = {
                 "id": f"{doc_id}@{start}",
                 "text": sentence,
                 "event_types": [EVENT_TYPE],
                 "sub_event_types": [sub],
-                "unlabelled": ["actors", "casualties", "killed", "injured"],
+                "casualties": casualties,
+                "unlabelled": ["actors", "killed", "injured"]
+                + (["casualties"] if casualties is None else []),
                 "source": f"weak:{path.name.split('.')[0]}",
                 "country": str(row.get(column["country"]) or "") or None,
                 "date": str(row.get(column["date"]) or "") or None,
