@@ -50,7 +50,7 @@ ROWS = [
     (
         "acled.casualties.f1",
         "ACLED held-out",
-        "casualties F1 (notes with injuries but no fatalities left out)",
+        "casualties F1 (notes with injuries or casualties but no fatalities left out)",
         0.90,
     ),
     ("acled.casualties.roc_auc", "ACLED held-out", "casualties ROC-AUC", None),

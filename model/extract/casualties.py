@@ -10,7 +10,13 @@ Rules (``../shared/CODEBOOK.md``, section 3):
 - counts of separate events in one article are summed; restatements ("Five died ... the blast
   killed five people") and subsets ("including two children") are not added again;
 - where sources disagree ("police said 5, residents put the toll at 9") the lowest figure wins;
-  a later "death toll rose to N" replaces the running total.
+  a later "death toll rose to N" replaces the running total;
+- background is not counted when the sentence reports its own event ("kills 4, two weeks after
+  an ambush killed 30" counts 4; so do "after killing 60 ...", "in retaliation for the killing
+  of 12"), nor is a wider running toll ("raising to 212 the number killed since the truce"); a
+  toll over a period on its own ("has risen to 212 since the truce") is never counted;
+- unknown tolls ("casualties unknown") and the deaths a protest or a trial is about ("protested
+  over the killing of a driver") are not reports of casualties.
 
 >>> r = extract_casualties("Gunmen killed three soldiers and wounded 7 others on Monday.")
 >>> r["killed"], r["injured"], sorted(e["task"] for e in r["casualty_evidence"])
