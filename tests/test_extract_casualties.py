@@ -249,6 +249,10 @@ def test_casualties_named_but_not_reported(text):
     assert out["casualties"] is False and not out["killed"]
 
 
+def test_responsibility_for_a_killing_is_a_report():
+    assert counts("The group claimed responsibility for the killing of 12 soldiers.")[0] == 12
+
+
 def test_a_report_beside_an_unknown_toll_still_counts():
     assert counts("Gunmen killed 3 villagers; casualties among the police are unknown.") == (
         3,

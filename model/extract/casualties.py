@@ -15,8 +15,8 @@ Rules (``../shared/CODEBOOK.md``, section 3):
   an ambush killed 30" counts 4; so do "after killing 60 ...", "in retaliation for the killing
   of 12"), nor is a wider running toll ("raising to 212 the number killed since the truce"); a
   toll over a period on its own ("has risen to 212 since the truce") is never counted;
-- unknown tolls ("casualties unknown") and the deaths a protest or a trial is about ("protested
-  over the killing of a driver") are not reports of casualties.
+- unknown tolls ("casualties unknown") and the deaths a protest or an inquiry is about
+  ("protested over the killing of a driver") are not reports of casualties.
 
 >>> r = extract_casualties("Gunmen killed three soldiers and wounded 7 others on Monday.")
 >>> r["killed"], r["injured"], sorted(e["task"] for e in r["casualty_evidence"])
@@ -160,8 +160,9 @@ PERIOD_RE = re.compile(
     r"operation|campaign|offensive)|during its|(?:in|within|during) " + _SPAN + r")\b"
 )
 # Casualties named but not reported: unknown tolls, and deaths that are the grievance of a
-# protest or the subject of a trial rather than an event of the text ("demonstrated over the
-# killing of a driver", "convicted for the killing of").
+# protest or the subject of an inquiry rather than an event of the text ("demonstrated over
+# the killing of a driver", "an investigation into the death of"). "Claimed responsibility
+# for the killing of 12 soldiers" is a report.
 UNREPORTED_RE = re.compile(
     r"\b(?:casualties|fatalities|deaths|injuries|toll) (?:were |was |are |is |remain |remains )?"
     r"(?:unknown|not known|unclear|unconfirmed|unreported|not (?:yet )?(?:reported|given|known|"
@@ -171,7 +172,7 @@ UNREPORTED_RE = re.compile(
     r"(?:if |whether |on |of |about )?(?:there were )?(?:any )?(?:casualties|fatalities|deaths|"
     r"injuries)\b|\bno toll (?:was )?given\b"
     r"|\b(?:over|against|into|condemning|denouncing|mourning|protest|protested|protesting|"
-    r"decrying|following|for|investigation of|justice for|response to|protest of) the (?:alleged "
+    r"decrying|following|investigation of|justice for|response to|protest of) the (?:alleged "
     r"|mysterious |recent |brutal |suspicious |custodial )?(?:killing|killings|death|deaths|"
     r"murder|murders|lynching|assassination)\b"
 )
@@ -501,12 +502,8 @@ def _count_sentence(text: str, start: int, end: int) -> _Sentence:
         tally = is_toll and "toll" not in low[max(0, n.i - 8) : n.j + 8]
         cumulative = is_toll and period
         context = any(a <= n.i < b for a, b in background) or cumulative or tally
-        counted.append(
-            _Count(
-                n.value, task, n, toll=is_toll and task == KILL, context=context,
-                cumulative=cumulative,
-            )
-        )  # fmt: skip
+        toll = is_toll and task == KILL
+        counted.append(_Count(n.value, task, n, toll, context=context, cumulative=cumulative))
     # Context figures give way to the event the sentence reports: "kills 2 and raises to
     # 212 the number killed since the truce" counts 2; "after killing 60 ..., shelling kills
     # 16" counts 16. A sentence with only context figures keeps them.
@@ -516,8 +513,8 @@ def _count_sentence(text: str, start: int, end: int) -> _Sentence:
             counted = [c for c in counted if c.task != task or not c.context]
             sent.context_dropped = True
     # "kills 3, bringing the number of casualties to 62 in 5 months": the period is the toll's.
-    tally = toll_at and period and any(w in TOLL_UPDATES for w in low)
-    if tally and any(not c.context for c in counted):
+    period_toll = toll_at and period and any(w in TOLL_UPDATES for w in low)
+    if period_toll and any(not c.context for c in counted):
         sent.context_dropped = True
     # Disagreement inside a sentence: "police said 5 ..., while residents put it at 9".
     final: list[_Count] = []
