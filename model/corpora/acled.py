@@ -30,7 +30,7 @@ from model.labels import ACTOR_CATEGORIES, INTER_CODE_TO_CATEGORY, acled_event_t
 
 # Words of injury, or casualties that ACLED's zero cannot rule out ("police suffered
 # casualties"); a note with no fatalities that uses one has unknown casualty presence.
-_INJURY = re.compile(
+_INJURY_OR_CASUALTIES = re.compile(
     r"\b(injur\w*|wound\w*|hurt|hospitali[sz]\w*|maimed|(?:suffer\w*|caus\w*|inflict\w*|"
     r"leav\w*|sustain\w*|with|many|heavy|several) casualties)\b",
     re.I,
@@ -154,7 +154,9 @@ def _record(row: dict[str, str], file: str, line: int) -> dict:
     else:
         killed = int(fatalities) or None
         casualties = killed is not None
-        if not casualties and _INJURY.search(first_column(row, ("notes", "text")) or ""):
+        if not casualties and _INJURY_OR_CASUALTIES.search(
+            first_column(row, ("notes", "text")) or ""
+        ):
             casualties = None
             unlabelled.append("casualties")
     return {

@@ -365,10 +365,7 @@ def _background_clauses(low: list[str]) -> list[tuple[int, int]]:
         if w == "after":
             j = k + 1
             while j < len(low) and (
-                low[j] in FILLERS
-                or low[j] in TIME_UNITS
-                or low[j] in ("a", "the")
-                or low[j].isdigit()
+                low[j] in FILLERS or low[j] in TIME_UNITS or low[j] == "a" or low[j].isdigit()
             ):
                 j += 1
             opens = (k > 0 and low[k - 1] in TIME_UNITS) or (
@@ -427,8 +424,8 @@ def _count_sentence(text: str, start: int, end: int) -> _Sentence:
     for _, (_e, task) in right.items():
         if task != NEG and (task != KILL or not sent.zero):
             sent.reported.add(task)
-    for k, (_e, task) in left.items():
-        if task in (KILL, INJ, BOTH) and not _hypothetical(low, k):
+    for _, (_e, task) in left.items():
+        if task in (KILL, INJ, BOTH):
             sent.reported.add(task)
     left_by_end = {e: (k, task) for k, (e, task) in sorted(left.items(), reverse=True)}
     numbers = [n for n in find_numbers(toks) if not _in_quoted_charge(low, n)]
@@ -474,7 +471,7 @@ def _count_sentence(text: str, start: int, end: int) -> _Sentence:
                 assigned.append((Number(k, k + 1, 1, "singular"), task))
                 break
     assigned.sort(key=lambda a: a[0].i)
-    toll_at = {m.end() for m in TOLL_RE.finditer(lowtext)}
+    has_toll = bool(TOLL_RE.search(lowtext))
     period = bool(PERIOD_RE.search(lowtext))
     counted: list[_Count] = []
     for n, task in assigned:
@@ -492,7 +489,7 @@ def _count_sentence(text: str, start: int, end: int) -> _Sentence:
         # number of ..."); "kills 3 ..., bringing the number to 62": 3 is the event's own.
         before = low[max(0, n.i - 20) : n.i]
         is_toll = (
-            bool(toll_at)
+            has_toll
             and any(w in ("toll", "number") for w in (*before, *low[n.j : n.j + 8]))
             and any(w in TOLL_UPDATES for w in before)
             and not DISAGREE_RE.search(lowtext)
@@ -513,7 +510,7 @@ def _count_sentence(text: str, start: int, end: int) -> _Sentence:
             counted = [c for c in counted if c.task != task or not c.context]
             sent.context_dropped = True
     # "kills 3, bringing the number of casualties to 62 in 5 months": the period is the toll's.
-    period_toll = toll_at and period and any(w in TOLL_UPDATES for w in low)
+    period_toll = has_toll and period and any(w in TOLL_UPDATES for w in low)
     if period_toll and any(not c.context for c in counted):
         sent.context_dropped = True
     # Disagreement inside a sentence: "police said 5 ..., while residents put it at 9".
