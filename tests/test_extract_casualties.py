@@ -178,15 +178,18 @@ def test_a_single_victim_without_a_number_counts_one(text, expected):
 
 
 @pytest.mark.parametrize(
-    "text",
+    ("text", "expected"),
     [
-        "No one was killed when the rocket hit the depot.",
-        "The armoured vehicle was hit by a roadside bomb; none of the crew was hurt.",
-        "The governor was threatened with death by the armed group.",
+        ("No one was killed when the rocket hit the depot.", (0, None)),
+        (
+            "The armoured vehicle was hit by a roadside bomb; none of the crew was hurt.",
+            (None, None),
+        ),
+        ("The governor was threatened with death by the armed group.", (None, None)),
     ],
 )
-def test_singular_passive_rule_stays_out_of_negations_and_things(text):
-    assert counts(text) == (None, None)
+def test_singular_passive_rule_stays_out_of_negations_and_things(text, expected):
+    assert counts(text) == expected
 
 
 @pytest.mark.parametrize(
@@ -258,3 +261,62 @@ def test_a_report_beside_an_unknown_toll_still_counts():
         3,
         None,
     )
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Insurgents shelled the outpost overnight; the statement makes no mention of fatalities.",
+        "Herders clashed with farmers at the well; the report does not mention whether there "
+        "were any casualties.",
+        "Heavy fighting went on for two days; no casualty figures were available.",
+        "Militia fighters stormed a camp. Accounts varied and reports differed on casualty "
+        "figures, from none to several.",
+        "Teachers rallied against the abductions and killings of pupils in the region.",
+        "Widows of the miners marched against their killing and demanded an inquiry.",
+        "Relatives of those killed blocked the highway with tyres on Sunday.",
+        "A court convicted the former commander on Monday of murdering a journalist.",
+        "Two men suspected of killing a trader were remanded in custody.",
+    ],
+)
+def test_unknown_tolls_grievances_and_trials_are_not_reports(text):
+    out = extract_casualties(text)
+    assert out["casualties"] is False and not out["killed"]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("The explosion damaged a power pylon but injured no one.", (None, 0)),
+        ("Youths burnt a lorry at the junction. Police said no one was hurt.", (None, 0)),
+        ("Gunmen looted the market. No fatality and/or casualty reported.", (0, 0)),
+        ("A rocket hit the airport fence. No damages or casualties were reported.", (0, 0)),
+        ("Raiders torched granaries; there were no human casualties.", (0, 0)),
+        ("No one was killed, but the blast injured four guards.", (0, 4)),
+    ],
+)
+def test_statements_that_nobody_was_hurt_are_zero(text, expected):
+    out = extract_casualties(text)
+    assert (out["killed"], out["injured"]) == expected
+    assert out["casualties"] is (bool(expected[1]) or bool(expected[0]))
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Raiders killed 15 livestock and burned the granary.", (None, None)),
+        ("Farmers shot and killed five oxen that had strayed into the fields.", (None, None)),
+        (
+            "Effluent from the tannery is killing the fish in the lake, villagers said.",
+            (None, None),
+        ),
+        ("Gunmen killed 4 villagers and 30 cattle near the river.", (4, None)),
+        ("Gunmen shot dead 2 cattle traders on the highway.", (2, None)),
+        ("Four bus passengers were wounded by stray bullets.", (None, 4)),
+        ("Youths killed a goat thief at the market on Friday.", (1, None)),
+        ("Six herders were killed in a cattle raid; 300 cattle were driven off.", (6, None)),
+        ("Two dead and cattle stolen in a clash between rival clans.", (2, None)),
+    ],
+)
+def test_animals_are_not_casualties_but_their_owners_are(text, expected):
+    assert counts(text) == expected

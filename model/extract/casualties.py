@@ -53,7 +53,7 @@ neg: arrested, detained, held, abducted, kidnapped, captured, missing, displaced
 """)
 # Trigger phrases before a number ("killing 4", "the death toll rose to 25").
 LEFT = _table("""
-killed: kill, kills, killed, killing, executes, execute, executing, executed, beheads, murders, slaughters, lynches, beheading, beheaded, massacred, massacring, murdered, murdering, slaughtered, slaughtering, lynched, lynching, shot dead, gunned down, shot and killed, shooting and killing, stabbed and killed, shot to death, stabbed to death, hacked to death, beat to death, beaten to death, claimed the lives of, claiming the lives of, claim the lives of, claims the lives of, claimed the life of, claiming the life of, deaths of, death of, killing of, killings of, execution of, executions of, massacre of, martyrdom of, leaving dead, left dead, death toll, toll, bodies of
+killed: kill, kills, killed, killing, gun down, guns down, executes, execute, executing, executed, beheads, murders, slaughters, lynches, beheading, beheaded, massacred, massacring, murdered, murdering, slaughtered, slaughtering, lynched, lynching, shot dead, gunned down, shot and killed, shooting and killing, stabbed and killed, shot to death, stabbed to death, hacked to death, beat to death, beaten to death, claimed the lives of, claiming the lives of, claim the lives of, claims the lives of, claimed the life of, claiming the life of, deaths of, death of, killing of, killings of, execution of, executions of, massacre of, martyrdom of, leaving dead, left dead, death toll, toll, bodies of
 injured: injuring, wounding, injure, injures, wound, injured, wounded, hurting, injuries to, injuring at least
 both: killing and injuring, killing and wounding, killed and injured, killed and wounded, killed or injured, killed or wounded, killing or injuring, killing or wounding, kill or injure, kill and injure, kills and injures, kill and wound, casualties, injuring and killing
 neg: arrest, arrests, detain, detains, abduct, abducts, kidnap, kidnaps, capture, captures, arresting, arrested, detaining, detained, abducting, abducted, kidnapping, kidnapped, capturing, captured, displacing, displaced, rescuing, rescued, freeing, freed, releasing, released, holding, evacuating, evacuated, deporting, arrest of, arrests of, abduction of, release of
@@ -107,12 +107,17 @@ TOLL_RE = re.compile(
 CODED_RE = re.compile(r"\bfatalit(?:y|ies)\s+(?:were\s+|was\s+|are\s+|is\s+)?coded\s+as\s+(\d+)")
 NO_DEATHS_RE = re.compile(
     r"\b(no (?:one|body|people|persons?) (?:was|were|has been|have been) (?:killed|hurt|injured|"
-    r"wounded|harmed)|none (?:was|were) (?:killed|hurt|injured)|no (?:reported )?(?:casualties|"
-    r"fatalities|deaths|loss of life|injuries|one died)|without (?:any )?(?:casualties|"
-    r"fatalities|injuries)|neither (?:injuries|casualties|fatalities) nor (?:injuries|casualties|"
-    r"fatalities)|no (?:immediate )?reports? of (?:casualties|injuries|fatalities|deaths)|"
-    r"did not (?:result in|cause|lead to) (?:any )?(?:casualties|fatalities|deaths|injuries)|"
-    r"unharmed|escaped unhurt|unhurt)\b"
+    r"wounded|harmed)|none (?:was|were) (?:killed|hurt|injured)"
+    # "no fatalities", "no fatality and/or casualty reported", "no damages or casualties"
+    r"|no (?:reported |human |civilian )?(?:(?:damages? or |damages? and )?(?:casualties|"
+    r"fatalities|deaths|loss of life|injuries|one died)|(?:fatality|casualty|death|injury)"
+    r"(?! figure| toll| number| count))(?: and / or (?:casualty|casualties|injury|injuries))?"
+    r"|(?:kill(?:ed|ing)|injur(?:ed|ing)|hurt(?:ing)?|wound(?:ed|ing)|harm(?:ed|ing)) "
+    r"(?:no one|nobody|no-one)|without (?:any )?"
+    r"(?:casualties|fatalities|injuries)|neither (?:injuries|casualties|fatalities) nor "
+    r"(?:injuries|casualties|fatalities)|no (?:immediate )?reports? of (?:casualties|injuries|"
+    r"fatalities|deaths)|did not (?:result in|cause|lead to) (?:any )?(?:casualties|fatalities|"
+    r"deaths|injuries)|unharmed|escaped unhurt|unhurt)\b"
 )
 LONG_TEXT_SENTENCES = 4
 TOLL_UPDATES = frozenset(
@@ -159,11 +164,23 @@ PERIOD_RE = re.compile(
     r"(?:in|during|over) the (?:past|last)|during (?:the )?(?:agreement|truce|ceasefire|"
     r"operation|campaign|offensive)|during its|(?:in|within|during) " + _SPAN + r")\b"
 )
-# Casualties named but not reported: unknown tolls, and deaths that are the grievance of a
-# protest or the subject of an inquiry rather than an event of the text ("demonstrated over
-# the killing of a driver", "an investigation into the death of"). "Claimed responsibility
-# for the killing of 12 soldiers" is a report.
+# Casualties named but not reported (their trigger words count for nothing): unknown tolls;
+# deaths that a protest, a trial or an inquiry is about rather than an event of the text;
+# animals. "Claimed responsibility for the killing of 12 soldiers" is a report.
+_ANIMALS = (
+    r"(?:livestock|cattle|cows?|oxen|ox|goats?|sheep|camels?|fish|animals?|donkeys?|horses?|"
+    r"dogs?|chickens?|poultry|pigs?|buffalo(?:es)?)"
+)
+# "a goat thief", "a cattle trader": people named after animals.
+_OWNERS = (
+    r"(?:thie(?:f|ves)|traders?|herders?|herds(?:man|men)|owners?|rustlers?|breeders?|farmers?|"
+    r"keepers?|sellers?|dealers?|merchants?|markets?|raids?|raiders?|raiding|rustling)"
+)
+# Words that end the phrase before an animal: "5 killed in a cattle raid", "two dead and cattle
+# stolen" are people.
+_LINKS = r"(?:in|during|at|on|by|near|after|when|while|and|as|from|for|with|to)\b"
 UNREPORTED_RE = re.compile(
+    # "casualties unknown", "no casualty figures", "makes no mention of fatalities"
     r"\b(?:casualties|fatalities|deaths|injuries|toll) (?:were |was |are |is |remain |remains )?"
     r"(?:unknown|not known|unclear|unconfirmed|unreported|not (?:yet )?(?:reported|given|known|"
     r"available|confirmed|clear))\b|\btoll[ -](?:station|road|roads|rate|rates|gate|plaza|booth|"
@@ -171,10 +188,27 @@ UNREPORTED_RE = re.compile(
     r"|\b(?:unclear|unknown|not known|no word|no information|no details|no report|no reports) "
     r"(?:if |whether |on |of |about )?(?:there were )?(?:any )?(?:casualties|fatalities|deaths|"
     r"injuries)\b|\bno toll (?:was )?given\b"
+    r"|\b(?:no|without|not|nor) (?:any )?mention(?:s|ed)? (?:of |whether (?:there were )?)?"
+    r"(?:any )?(?:casualties|fatalities|deaths|injuries)(?: or (?:casualties|fatalities|deaths|"
+    r"injuries))?"
+    r"|\bno (?:casualty|death|fatality) (?:figures?|tolls?|numbers?|counts?)\b"
+    r"|\breports? (?:varied|vary|differed|differ) on (?:the )?(?:casualty|death|fatality) "
+    r"(?:figures?|tolls?|numbers?)"
+    # "protested against their killing", "relatives of those killed", "convicted of murdering"
     r"|\b(?:over|against|into|condemning|denouncing|mourning|protest|protested|protesting|"
-    r"decrying|following|investigation of|justice for|response to|protest of) the (?:alleged "
-    r"|mysterious |recent |brutal |suspicious |custodial )?(?:killing|killings|death|deaths|"
-    r"murder|murders|lynching|assassination)\b"
+    r"decrying|following|investigation of|justice for|response to|protest of) (?:the |their |"
+    r"his |her )?(?:alleged |mysterious |recent |brutal |suspicious |custodial )?(?:[a-z]+ and )?"
+    r"(?:killing|killings|death|deaths|murder|murders|lynching|assassination)\b"
+    r"|\b(?:relatives|families|family members|parents|kin|mourners) of (?:the |those |some )?"
+    r"(?:slain|killed|dead|deceased|victims?|murdered|martyrs?|martyred)\b"
+    r"|\b(?:convicted|accused|suspected|charged|sentenced|acquitted|indicted|wanted) "
+    r"(?:[a-z]+ ){0,6}?(?:of|for|with|over) (?:the )?(?:murder|murders|murdering|killing|"
+    r"killings)\b"
+    # "killed 15 livestock", "shot and killed the fish", "livestock deaths"
+    r"|\b(?:shot and |shooting and )?(?:killed|killing|kills|kill|slaughtered|slaughtering|died|"
+    r"dead|deaths of|death of) (?:at least |some |about |over |more than )?(?:(?!" + _LINKS + r")"
+    r"[a-z0-9,]+ )?"
+    rf"(?:head of )?{_ANIMALS}\b(?! {_OWNERS})|\b{_ANIMALS} deaths\b"
 )
 OBJECT_PRONOUNS = {"him": 1, "her": 1, "both": 2}
 # "shot him dead", "beat her to death": a verb, a pronoun, then the death.
@@ -404,19 +438,21 @@ def _count_sentence(text: str, start: int, end: int) -> _Sentence:
     m = CODED_RE.search(lowtext)
     if m:
         sent.coded = int(m.group(1))
-    if NO_DEATHS_RE.search(lowtext):
-        sent.zero = (
-            {KILL, INJ} if re.search(r"casualt|neither|harmed|unhurt|unharmed", lowtext) else set()
-        )
-        if re.search(r"killed|fatalit|deaths|died|loss of life", lowtext):
+    # "no one was hurt", "no fatalities reported": what each statement says nobody suffered.
+    for m in NO_DEATHS_RE.finditer(lowtext):
+        said = m.group(0)
+        if re.search(r"casualt|neither|harm|unhurt", said):
+            sent.zero |= {KILL, INJ}
+        if re.search(r"kill|fatalit|death|died|loss of life", said):
             sent.zero.add(KILL)
-        if re.search(r"injur|hurt|wounded", lowtext):
+        if re.search(r"injur|hurt|wound", said):
             sent.zero.add(INJ)
     right, left = _mark_triggers(low, RIGHT), _mark_triggers(low, LEFT)
     if not re.search(r"\b(found|recovered|discovered|retrieved|exhumed)\b", lowtext):
         left = {k: v for k, v in left.items() if low[k] != "bodies"}
-    # "casualties unknown", "protested over the killing of ...": no death reported here.
-    unreported = _token_spans(low, UNREPORTED_RE)
+    # "casualties unknown", "protested over the killing of ...": no death reported here; nor
+    # is the "hurt" of "no one was hurt".
+    unreported = _token_spans(low, UNREPORTED_RE) + _token_spans(low, NO_DEATHS_RE)
     for table in (right, left):  # "threatened to kill": not a report
         for k, (_e, task) in list(table.items()):
             if task != NEG and (_hypothetical(low, k) or any(a <= k < b for a, b in unreported)):

@@ -96,7 +96,8 @@ NON_PERSON = frozenset(
     checkpoints airstrike airstrikes strike strikes raid raids attack attacks incident incidents
     time times round rounds bullet bullets shot shots kg kilograms tonnes tons dollars usd
     rupees taka naira shillings euros pounds acres hectares cattle cows goats camels sheep
-    livestock animals heads weapon weapons rifle rifles gun guns ak pistols ammunition barrel
+    livestock animals heads oxen donkeys horses dogs chickens poultry pigs fish buffaloes
+    weapon weapons rifle rifles gun guns ak pistols ammunition barrel
     barrels family families ied ieds explosion explosions blast blasts device devices mine mines landmines
     clash clashes battle battles operation operations area areas site sites camp camps base
     bases post posts school schools hospital hospitals mosque mosques church churches bridge
@@ -199,12 +200,15 @@ def _is_excluded(toks: list[CToken], low: list[str], i: int, j: int, kind: str) 
         value = _digit_value(toks[i].text) or 0
         if 1900 <= value <= 2100 and nxt not in PERSON_NOUNS:
             return True
-    # Look ahead a few tokens for the counted noun.
+    # Look ahead a few tokens for the counted noun; "cattle traders", "bus passengers": a
+    # thing before a person noun only qualifies it.
     for k in range(j, min(j + 5, len(low))):
         w = low[k]
         if w in PERSON_NOUNS:
             return False
-        if w in NON_PERSON or (w == "-" and k + 1 < len(low) and low[k + 1] in ("year", "years")):
+        if (w in NON_PERSON and not _qualifies_person(low, k)) or (
+            w == "-" and k + 1 < len(low) and low[k + 1] in ("year", "years")
+        ):
             return True
         if w in (",", ";", ".", "(", ")", ":", "and", "or", "while", "but", "in", "at", "on"):
             return False
@@ -270,6 +274,16 @@ def _article_person(low: list[str], i: int) -> bool:
             and w not in ("people", "personnel", "dead", "killed", "injured", "wounded", "police")
         ):
             return True
-        if w in NON_PERSON and w not in ("year", "old", "-"):
+        if w in NON_PERSON and w not in ("year", "old", "-") and not _qualifies_person(low, k):
             return False
     return False
+
+
+def _qualifies_person(low: list[str], k: int) -> bool:
+    """The thing word at ``k`` names a kind of person: "cattle traders", "bus passengers"."""
+    nxt = low[k + 1] if k + 1 < len(low) else ""
+    return (
+        nxt in PERSON_NOUNS
+        and nxt not in ("dead", "killed", "injured", "wounded", "casualties")
+        and low[k] not in ("year", "years")
+    )
