@@ -32,6 +32,9 @@ def test_at_least_counts_the_figure():
         ("Between 4 and 6 guards were wounded at the gate.", 4),
         ("The raid injured 7-9 farmers.", 7),
         ("Five or six shoppers were hurt in the stampede of the attack.", 5),
+        ("The militia wounded between three and about eight herders.", 3),
+        ("Stray shells wounded between two and five children.", 2),
+        ("Shrapnel injured 2 to nearly 5 pupils in the yard.", 2),
     ],
 )
 def test_ranges_count_the_lowest(text, injured):

@@ -62,7 +62,7 @@ _MAX_PHRASE = max(len(k) for k in (*RIGHT, *LEFT))
 FILLERS = frozenset(
     """at least more than over about around nearly almost some up to approximately roughly as many
     estimated another further additional only all close upwards in excess of the other of his
-    her their its reportedly also least " “ ” '""".split()
+    her their its reportedly also least between " “ ” '""".split()
 )
 TOLL_FILLERS = FILLERS | frozenset(
     "rose rises risen rising has have had is was to at reached reaches climbed climbs stands stood "

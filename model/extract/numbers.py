@@ -131,7 +131,8 @@ def _word_number(low: list[str], i: int) -> tuple[int, int] | None:
             if SCALES[w] >= 1000:
                 total, current = total + current, 0
         elif (
-            w in ("-", "and")
+            # "twenty-five", "two hundred and fifty"; not "six and ten" (two numbers)
+            ((w == "-" and low[j - 1] in TENS) or (w == "and" and low[j - 1] in SCALES))
             and seen
             and j + 1 < len(low)
             and (low[j + 1] in UNITS or low[j + 1] in TENS)
@@ -238,7 +239,9 @@ def find_numbers(toks: list[CToken]) -> list[Number]:
         value, j, kind = hit
         # ranges: "7-9", "7 to 9", "7 or 8", "between 7 and 9", "from 5 to 8"
         if j < len(low) and low[j] in ("-", "–", "to", "or", "and") and j + 1 < len(low):
-            hit2 = _number_at(low, j + 1)
+            # "between six and about ten": a hedge before the upper bound
+            k2 = j + 2 if low[j + 1] in _RANGE_HEDGES and j + 2 < len(low) else j + 1
+            hit2 = _number_at(low, k2)
             if hit2 and hit2[2] != "vague":
                 value2, j2, _ = hit2
                 if low[j] in ("-", "–", "to", "or") or (i > 0 and low[i - 1] == "between"):
@@ -256,6 +259,7 @@ def find_numbers(toks: list[CToken]) -> list[Number]:
     return found
 
 
+_RANGE_HEDGES = frozenset("about around nearly almost some roughly approximately over".split())
 _OF_LIKE = frozenset("of from in for with by to about against".split())
 _ARTICLE_STOP = frozenset(
     "of in on at by from with was were is are has have had who which that and or , ; . ( ) :".split()
