@@ -249,14 +249,16 @@ def load_family(name: str):
     return None, f"unknown family {name!r}"
 
 
-def attach_extractor(tagger, train: list[dict]) -> bool:
-    """Attach and fit ``model.extract.Extractor`` as train.py does; False when absent."""
+def attach_extractor(tagger, train: list[dict], dev: list[dict]) -> bool:
+    """Attach and fit ``model.extract.Extractor``, and fit the casualty combiner on dev, as
+    train.py does; False when the extractor is absent."""
     try:
         from model.extract import Extractor
     except ImportError:
         return False
     tagger.extractor = Extractor()
     tagger.extractor.fit(train)
+    tagger.calibrate_with_extractor(dev)
     return True
 
 
@@ -275,5 +277,5 @@ def train_system(name: str, split: dict, seed: int, overrides: list[str]):
         return None, 0.0, why
     config = build_config(None, overrides, model=name, seed=seed)
     tagger = family.fit(split["train"], split["dev"], config, progress=False)
-    note = None if attach_extractor(tagger, split["train"]) else "model.extract not available"
+    note = None if attach_extractor(tagger, split["train"], split["dev"]) else "model.extract not available"
     return tagger, time.perf_counter() - t0, note
