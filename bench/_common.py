@@ -277,5 +277,9 @@ def train_system(name: str, split: dict, seed: int, overrides: list[str]):
         return None, 0.0, why
     config = build_config(None, overrides, model=name, seed=seed)
     tagger = family.fit(split["train"], split["dev"], config, progress=False)
-    note = None if attach_extractor(tagger, split["train"], split["dev"]) else "model.extract not available"
+    note = (
+        None
+        if attach_extractor(tagger, split["train"], split["dev"])
+        else "model.extract not available"
+    )
     return tagger, time.perf_counter() - t0, note

@@ -15,8 +15,10 @@ Rules (``../shared/CODEBOOK.md``, section 3):
   an ambush killed 30" counts 4; so do "after killing 60 ...", "in retaliation for the killing
   of 12"), nor is a wider running toll ("raising to 212 the number killed since the truce"); a
   toll over a period on its own ("has risen to 212 since the truce") is never counted;
-- unknown tolls ("casualties unknown") and the deaths a protest or an inquiry is about
-  ("protested over the killing of a driver") are not reports of casualties.
+- unknown tolls ("casualties unknown", "makes no mention of fatalities"), the deaths a
+  protest, an inquiry or a trial is about ("protested over the killing of a driver",
+  "convicted of murdering") and killed animals are not reports of casualties; "no one was
+  hurt", "injuring no one" say zero.
 
 >>> r = extract_casualties("Gunmen killed three soldiers and wounded 7 others on Monday.")
 >>> r["killed"], r["injured"], sorted(e["task"] for e in r["casualty_evidence"])
