@@ -208,9 +208,8 @@ UNREPORTED_RE = re.compile(
     r"killings)\b"
     # "killed 15 livestock", "shot and killed the fish", "livestock deaths"
     r"|\b(?:shot and |shooting and )?(?:killed|killing|kills|kill|slaughtered|slaughtering|died|"
-    r"dead|deaths of|death of) (?:at least |some |about |over |more than )?(?:(?!" + _LINKS + r")"
-    r"[a-z0-9,]+ )?"
-    rf"(?:head of )?{_ANIMALS}\b(?! {_OWNERS})|\b{_ANIMALS} deaths\b"
+    r"dead|deaths of|death of) (?:at least |some |about |over |more than )?"
+    rf"(?:(?!{_LINKS})[a-z0-9,]+ )?(?:head of )?{_ANIMALS}\b(?! {_OWNERS})|\b{_ANIMALS} deaths\b"
 )
 OBJECT_PRONOUNS = {"him": 1, "her": 1, "both": 2}
 # "shot him dead", "beat her to death": a verb, a pronoun, then the death.
@@ -378,14 +377,14 @@ def _hypothetical(low: list[str], k: int) -> bool:
     return not (low[k - 1] == "to" and k > 1 and low[k - 2] in ACHIEVED)
 
 
-def _token_spans(low: list[str], pattern: re.Pattern) -> list[tuple[int, int]]:
-    """Token spans ``(i, j)`` of the matches of ``pattern`` in ``" ".join(low)``."""
+def _token_spans(low: list[str], matches: list[re.Match]) -> list[tuple[int, int]]:
+    """Token spans ``(i, j)`` of regex ``matches`` found in ``" ".join(low)``."""
     starts, at = [], 0
     for w in low:
         starts.append(at)
         at += len(w) + 1
     spans = []
-    for m in pattern.finditer(" ".join(low)):
+    for m in matches:
         i = next(k for k, a in enumerate(starts) if a + len(low[k]) > m.start())
         j = next((k for k, a in enumerate(starts) if a >= m.end()), len(low))
         spans.append((i, j))
@@ -441,7 +440,8 @@ def _count_sentence(text: str, start: int, end: int) -> _Sentence:
     if m:
         sent.coded = int(m.group(1))
     # "no one was hurt", "no fatalities reported": what each statement says nobody suffered.
-    for m in NO_DEATHS_RE.finditer(lowtext):
+    zero_statements = list(NO_DEATHS_RE.finditer(lowtext))
+    for m in zero_statements:
         said = m.group(0)
         if re.search(r"casualt|neither|harm|unhurt", said):
             sent.zero |= {KILL, INJ}
@@ -454,7 +454,7 @@ def _count_sentence(text: str, start: int, end: int) -> _Sentence:
         left = {k: v for k, v in left.items() if low[k] != "bodies"}
     # "casualties unknown", "protested over the killing of ...": no death reported here; nor
     # is the "hurt" of "no one was hurt".
-    unreported = _token_spans(low, UNREPORTED_RE) + _token_spans(low, NO_DEATHS_RE)
+    unreported = _token_spans(low, [*UNREPORTED_RE.finditer(lowtext), *zero_statements])
     for table in (right, left):  # "threatened to kill": not a report
         for k, (_e, task) in list(table.items()):
             if task != NEG and (_hypothetical(low, k) or any(a <= k < b for a, b in unreported)):
