@@ -40,13 +40,22 @@ def choose(
     return mask
 
 
-def best_f1_threshold(y: np.ndarray, p: np.ndarray, low=0.05, high=0.95) -> float:
+def best_f1_threshold(
+    y: np.ndarray, p: np.ndarray, low=0.05, high=0.95, *, lowest_within: float = 0.0
+) -> float:
     """The threshold in [low, high] on probabilities ``p`` that gives the best F1 for 0/1
-    targets ``y``; ties go to the threshold nearest 0.5."""
+    targets ``y``; ties go to the threshold nearest 0.5. With ``lowest_within``, the lowest
+    threshold whose F1 is within that much of the best instead.
+
+    >>> best_f1_threshold(np.array([0, 1, 1]), np.array([0.2, 0.6, 0.9]))
+    0.6
+    """
     grid = np.unique(np.clip(np.round(p, 3), low, high))
     predicted = p[None, :] >= grid[:, None]  # (n_thresholds, n_rows)
     tp = (predicted & (y[None, :] == 1)).sum(1)
     f1 = 2 * tp / np.maximum(predicted.sum(1) + y.sum(), 1)
+    if lowest_within > 0:
+        return float(grid[np.flatnonzero(f1 >= f1.max() - lowest_within)].min())
     best = np.flatnonzero(f1 >= f1.max() - 1e-12)
     return float(grid[best[np.argmin(np.abs(grid[best] - 0.5))]])
 

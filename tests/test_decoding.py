@@ -3,7 +3,7 @@ import doctest
 import numpy as np
 
 import model.decoding
-from model.decoding import choose, is_short, tune_fallback, tune_floors
+from model.decoding import best_f1_threshold, choose, is_short, tune_fallback, tune_floors
 
 
 def test_doctests():
@@ -78,3 +78,12 @@ def test_tune_floors_keeps_one_label_for_notes_when_dev_cannot_tell():
     )
     assert 0 < gap < 0.005
     assert tune_floors(probs, t, Y, mask, short)["short"] == 1.0
+
+
+def test_best_f1_threshold_can_take_the_lowest_of_near_best():
+    y = np.array([0, 0, 1, 1, 1, 0, 1])
+    p = np.array([0.1, 0.3, 0.35, 0.6, 0.7, 0.2, 0.9])
+    # F1 is 1.0 at 0.35, 0.89 at 0.3 and 0.86 at 0.6, 0.8 at 0.2.
+    assert best_f1_threshold(y, p) == 0.35
+    assert best_f1_threshold(y, p, lowest_within=0.15) == 0.3
+    assert best_f1_threshold(y, p, lowest_within=0.001) == 0.35

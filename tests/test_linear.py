@@ -237,6 +237,12 @@ def test_extractor_and_casualty_combiner_survive_save_and_load(trained, tmp_path
         assert loaded.floors == tagger.floors
         texts = [r["text"] for r in records] + ["Gunmen killed four soldiers and wounded two."]
         assert loaded.predict(texts) == tagger.predict(texts)
+        assert len(tagger.casualty_combiner["coef"]) == 4
+        # A model saved before the event-type feature (three weights) still predicts.
+        tagger.casualty_combiner = {"coef": [0.0, 3.0, 1.0], "intercept": -2.0, "threshold": 0.5}
+        shot = tagger.predict(["Gunmen shot dead four soldiers."])[0]
+        assert shot["casualties"] and shot["killed"] == 4
+        assert shot["casualty_score"] == round(1 / (1 + np.exp(-2.0)), 4)
     finally:
         tagger.extractor, tagger.casualty_combiner = None, None
 
