@@ -21,7 +21,13 @@ import numpy as np
 from model.decoding import FLOOR_TOLERANCE, best_f1_threshold, choose, is_short
 from model.errors import InputError, ModelLoadError
 from model.labels import ACTOR_CATEGORIES, EVENT_TYPES, PARENT, SUB_EVENT_TYPES
-from model.saving import default_model_dir, read_json_file, read_model_dir, save_model_dir
+from model.saving import (
+    default_model_dir,
+    load_npz,
+    read_json_file,
+    read_model_dir,
+    save_model_dir,
+)
 
 MAX_CHARS = 2_000_000  # about 300,000 words: far past any news article
 
@@ -133,9 +139,10 @@ class Tagger:
         yield from stream_results(self, texts, batch_size=batch_size, on_error=on_error)
 
     def calibrate_with_extractor(self, dev: list[dict]) -> None:
-        """Fit, on dev records, the casualty score from the head's probability, what the
-        extractor finds (a death or injury reported; a count) and the best event-type
-        probability (no casualties without an event), with its own threshold.
+        """Tune the extractor's learned actor names on dev (``Extractor.tune``), and fit, on
+        dev records, the casualty score from the head's probability, what the extractor
+        finds (a death or injury reported; a count) and the best event-type probability (no
+        casualties without an event), with its own threshold.
 
         The threshold is the lowest whose dev F1 is within ``FLOOR_TOLERANCE`` of the best:
         dev cannot tell those apart, and the lowest trusts the extractor's reports most,
@@ -147,6 +154,8 @@ class Tagger:
 
         from model.schema import is_labelled
 
+        if self.extractor is not None:
+            self.extractor.tune(dev)
         rows = [r for r in dev if is_labelled(r, "casualties")]
         y = np.array([bool(r["casualties"]) for r in rows], dtype=int)
         if self.extractor is None or len(rows) < 20 or min(y.sum(), len(y) - y.sum()) < 5:
@@ -189,6 +198,8 @@ class Tagger:
         files = {**files, "decoding.json": self.decoding_state()}
         if self.extractor is not None:
             files["extractor.json"] = self.extractor.to_dict()
+            if arrays := self.extractor.arrays():
+                files["extractor_names.npz"] = arrays
         return save_model_dir(
             out,
             family=self.family,
@@ -208,7 +219,9 @@ class Tagger:
         if (path / "extractor.json").exists():
             from model.extract import Extractor
 
-            self.extractor = Extractor.from_dict(read_json_file(path / "extractor.json"))
+            names = path / "extractor_names.npz"
+            arrays = load_npz(names) if names.exists() else None
+            self.extractor = Extractor.from_dict(read_json_file(path / "extractor.json"), arrays)
 
     def set_decoding_state(self, state: dict) -> None:
         self.floors = state.get("floors") or {}

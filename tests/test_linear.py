@@ -247,6 +247,33 @@ def test_extractor_and_casualty_combiner_survive_save_and_load(trained, tmp_path
         tagger.extractor, tagger.casualty_combiner = None, None
 
 
+def test_learned_actor_names_are_saved_checked_and_loaded(trained, tmp_path):
+    from test_extract_names import convention_records
+
+    from model.extract import Extractor
+
+    tagger, _ = trained
+    tagger.extractor = Extractor()
+    tagger.extractor.fit(convention_records())
+    tagger.calibrate_with_extractor(convention_records(12, offset=100))
+    try:
+        assert tagger.extractor.names.active
+        out = tagger.save(tmp_path / "m", metrics={}, card="# tiny", data_fingerprint="t")
+        meta = json.loads((out / "model.json").read_text())
+        assert "extractor_names.npz" in meta["files"]
+        text = "The organization raided positions near Harwell at night."
+        names = {a["name"] for a in load(out).predict([text])[0]["actors"]}
+        assert {"Islamic State", "Syrian Democratic Forces"} <= names
+        assert load(out).predict([text]) == tagger.predict([text])
+        with open(out / "extractor_names.npz", "r+b") as f:
+            f.seek(100)
+            f.write(b"tampered")
+        with pytest.raises(ModelLoadError, match="does not match the checksum"):
+            load(out)
+    finally:
+        tagger.extractor, tagger.casualty_combiner = None, None
+
+
 def test_normalise_masks_place_date_and_digits():
     text = "On 22 June 2021, 18 rioters attacked a worker in Cotonou (Cotonou, Littoral)."
     assert normalise(text) == "on  date , 00 rioters attacked a worker in cotonou  ."

@@ -25,6 +25,7 @@ from model.extract.catalogue import (
     catalogue_from_rows,
     load_catalogue,
 )
+from model.extract.names import NameModel
 from model.extract.text import norm_key
 from model.labels import ACTOR_CATEGORIES
 
@@ -72,7 +73,10 @@ class Extractor:
       only one armed side in a country where the records almost always name the other;
     - ``calibrate_with_country``: judge rules during calibration with each record's country;
     - ``identity_groups``: also return sub-collectives (Students, Labour Group, Women ...) next
-      to protesters, rioters or civilians; off by default because coders use them unevenly.
+      to protesters, rioters or civilians; off by default because coders use them unevenly;
+    - ``learn_names``: in :meth:`fit`, learn a :class:`NameModel` of the frequent names the
+      records give their events, mentioned or not; :meth:`tune` on dev records decides
+      whether and how it adds and drops names.
 
     >>> ex = Extractor()
     >>> out = ex.extract("Daesh fighters killed 4 soldiers near Deir ez-Zor.")
@@ -89,6 +93,7 @@ class Extractor:
         implied: bool = True,
         calibrate_with_country: bool = True,
         identity_groups: bool = False,
+        learn_names: bool = True,
     ) -> None:
         self.catalogue = catalogue or load_catalogue()
         self.base_rows = self.catalogue.to_rows()
@@ -100,6 +105,9 @@ class Extractor:
         self.implied = implied
         self.calibrate_with_country = calibrate_with_country
         self.identity_groups = identity_groups
+        self.learn_names = learn_names
+        self.names: NameModel | None = None
+        self.name_tuning: dict | None = None
         self.category_model = CategoryModel().fit(self._category_pairs())
         self.matcher = self._matcher()
 
@@ -166,7 +174,42 @@ class Extractor:
         self._learn(categories, countries, alias_votes, surfaces)
         if self.calibrate and kept:
             self._calibrate(kept)
+        if self.learn_names and kept:
+            canon = self.catalogue.canonical_actor_name
+            self.names = NameModel.fit(
+                [text for text, _, _ in kept], [{canon(n) for n in raw} for _, _, raw in kept]
+            )
+            self.name_tuning = None
         return self
+
+    def tune(self, records: Iterable[dict]) -> dict | None:
+        """Tune, on dev records labelled for actors, when the learned name model adds a name
+        and drops a matched one (:meth:`NameModel.tune`); returns the dev scores, or None
+        when there is no name model or no such record."""
+        from model.schema import is_labelled
+
+        rows = [r for r in records if isinstance(r.get("text"), str) and is_labelled(r, "actors")]
+        if self.names is None or not rows:
+            return None
+        canon = self.catalogue.canonical_actor_name
+        gold = [{canon(a["name"]) for a in r["actors"] or ()} for r in rows]
+        found = []
+        for r in rows:
+            actors, used = self.matcher.extract(r["text"], None)
+            found.append({a["name"] for a in self._complete(actors, used)})
+        self.name_tuning = self.names.tune([r["text"] for r in rows], gold, found)
+        return self.name_tuning
+
+    def _with_learned_names(self, text: str, actors: list[dict]) -> list[dict]:
+        if self.names is None or not self.names.active:
+            return actors
+        drop, add = self.names.decide({a["name"] for a in actors}, self.names.probs([text])[0])
+        out = [a for a in actors if a["name"] not in drop]
+        for name, p in sorted(add.items(), key=lambda kv: (-kv[1], kv[0])):
+            category = self.catalogue.category_of(name) or self.category_model.predict(name)
+            out.append({"name": name, "category": category, "mention": None, "start": None,
+                        "end": None, "score": round(p, 3), "rule": "learned names"})  # fmt: skip
+        return out
 
     def _calibrate(self, kept: list[tuple[str, str | None, list[str]]]) -> None:
         """Switch off rules that training data shows wrong, and learn implied counterparts.
@@ -315,9 +358,10 @@ class Extractor:
         "killed_reported", "casualty_evidence", "country"}``.
         """
         actors, used_country = self.matcher.extract(text, country)
-        actors = self._complete(actors, used_country)
+        actors = self._with_learned_names(text, self._complete(actors, used_country))
         for a in actors:
-            a.pop("rule", None)
+            if a["mention"] is not None:
+                a.pop("rule", None)  # an unmentioned actor keeps the rule that implied it
         out = {
             "actors": actors,
             "actor_categories": sorted({a["category"] for a in actors if a["category"]}),
@@ -341,17 +385,24 @@ class Extractor:
                 "implied": self.implied,
                 "calibrate_with_country": self.calibrate_with_country,
                 "identity_groups": self.identity_groups,
+                "learn_names": self.learn_names,
             },
             "catalogue": self.base_rows,
             "places": self.catalogue.gazetteer.data,
             "learned": self.learned,
             "gates": list(self.gates),
             "completions": dict(self.completions),
+            "names": self.names.state()[0] if self.names is not None else None,
+            "name_tuning": self.name_tuning,
         }
 
+    def arrays(self) -> dict:
+        """The name model's arrays (empty without one), saved next to :meth:`to_dict`."""
+        return self.names.state()[1] if self.names is not None else {}
+
     @classmethod
-    def from_dict(cls, state: dict) -> Extractor:
-        """Rebuild an extractor saved with :meth:`to_dict`."""
+    def from_dict(cls, state: dict, arrays: dict | None = None) -> Extractor:
+        """Rebuild an extractor saved with :meth:`to_dict` (and :meth:`arrays`)."""
         if not isinstance(state, dict) or state.get("format") != FORMAT:
             got = state.get("format") if isinstance(state, dict) else type(state).__name__
             raise ModelLoadError(
@@ -366,4 +417,12 @@ class Extractor:
         ex.gates = list(state.get("gates", []))
         ex.matcher.gates = set(ex.gates)
         ex.completions = dict(state.get("completions", {}))
+        if state.get("names") is not None:
+            if not arrays:
+                raise ModelLoadError("the extractor has a name model but its arrays are missing")
+            try:
+                ex.names = NameModel.from_state(state["names"], arrays)
+            except (KeyError, ValueError) as exc:
+                raise ModelLoadError(f"cannot rebuild the actor-name model: {exc}") from None
+        ex.name_tuning = state.get("name_tuning")
         return ex
