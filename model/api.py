@@ -116,9 +116,10 @@ class Tagger:
         for start in range(0, len(texts), batch_size):
             batch = texts[start : start + batch_size]
             scores = self.score(batch)
+            found = self.extractor.extract_many(batch) if self.extractor is not None else None
             for i, text in enumerate(batch):
                 rid = None if ids is None else ids[start + i]
-                results.append(self._result(text, scores, i, rid))
+                results.append(self._result(text, scores, i, rid, found[i] if found else None))
         return results
 
     def predict_stream(
@@ -160,11 +161,17 @@ class Tagger:
         y = np.array([bool(r["casualties"]) for r in rows], dtype=int)
         if self.extractor is None or len(rows) < 20 or min(y.sum(), len(y) - y.sum()) < 5:
             return
-        scores = self.score([r["text"] for r in rows])
+        texts = [r["text"] for r in rows]
+        scores = self.score(texts)
         X = np.array(
             [
-                _casualty_features(p, self.extractor.extract(r["text"]), ev)
-                for p, ev, r in zip(scores.casualties, scores.event_types, rows, strict=True)
+                _casualty_features(p, found, ev)
+                for p, ev, found in zip(
+                    scores.casualties,
+                    scores.event_types,
+                    self.extractor.extract_many(texts),
+                    strict=True,
+                )
             ]
         )
         fit = LogisticRegression(C=1.0).fit(X, y)
@@ -234,7 +241,11 @@ class Tagger:
         mask = choose(probs, self.thresholds[task], floor, fallback)
         return [label for label, chosen in zip(self.labels[task], mask, strict=True) if chosen]
 
-    def _result(self, text: str, scores: Scores, i: int, rid: object) -> dict:
+    def _result(
+        self, text: str, scores: Scores, i: int, rid: object, found: dict | None = None
+    ) -> dict:
+        """The result of text ``i`` of a scored batch; ``found``: what the extractor found
+        in it (extracted here when not given)."""
         event_probs = scores.event_types[i]
         short = is_short(text)
         event_types = self._chosen("event_types", event_probs, short)
@@ -249,7 +260,8 @@ class Tagger:
         categories = set(self._chosen("actor_categories", scores.actor_categories[i]))
         actors, killed, injured, count_evidence = [], None, None, []
         if self.extractor is not None:
-            found = self.extractor.extract(text)
+            if found is None:
+                found = self.extractor.extract(text)
             actors = found["actors"]
             killed, injured = found["killed"], found["injured"]
             count_evidence = found["casualty_evidence"]

@@ -101,6 +101,8 @@ def test_extractor_adds_learned_names_and_survives_save_and_load(tmp_path):
     with np.load(tmp_path / "names.npz", allow_pickle=False) as data:
         loaded = Extractor.from_dict(state, {k: data[k] for k in data.files})
     assert loaded.extract(text) == out
+    texts = [text, "Protesters marched through Arlen.", "", "The organization hit Elsby."]
+    assert loaded.extract_many(texts) == [loaded.extract(t) for t in texts]
     assert loaded.name_tuning == tuning
 
 

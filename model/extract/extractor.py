@@ -10,6 +10,8 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 
+import numpy as np
+
 from model.errors import ModelLoadError
 from model.extract.actors import ActorMatcher, CategoryModel
 from model.extract.casualties import extract_casualties
@@ -200,10 +202,21 @@ class Extractor:
         self.name_tuning = self.names.tune([r["text"] for r in rows], gold, found)
         return self.name_tuning
 
-    def _with_learned_names(self, text: str, actors: list[dict]) -> list[dict]:
+    def extract_many(self, texts: list[str]) -> list[dict]:
+        """:meth:`extract` for each text, with the name model run once over all of them."""
+        if self.names is None or not self.names.active or not texts:
+            return [self.extract(t) for t in texts]
+        probs = self.names.probs(list(texts))
+        return [self.extract(t, name_probs=p) for t, p in zip(texts, probs, strict=True)]
+
+    def _with_learned_names(
+        self, text: str, actors: list[dict], probs: np.ndarray | None = None
+    ) -> list[dict]:
         if self.names is None or not self.names.active:
             return actors
-        drop, add = self.names.decide({a["name"] for a in actors}, self.names.probs([text])[0])
+        if probs is None:
+            probs = self.names.probs([text])[0]
+        drop, add = self.names.decide({a["name"] for a in actors}, probs)
         out = [a for a in actors if a["name"] not in drop]
         for name, p in sorted(add.items(), key=lambda kv: (-kv[1], kv[0])):
             category = self.catalogue.category_of(name) or self.category_model.predict(name)
@@ -349,16 +362,20 @@ class Extractor:
         self.matcher = self._matcher()
 
     # -- prediction --------------------------------------------------------------------
-    def extract(self, text: str, country: str | None = None) -> dict:
+    def extract(
+        self, text: str, country: str | None = None, *, name_probs: np.ndarray | None = None
+    ) -> dict:
         """Actors and casualties of one text.
 
         ``country`` (any name the gazetteer knows) resolves generic collectives such as
         "troops"; without it the country is inferred from the text's places and demonyms.
+        ``name_probs``: the name model's probabilities for the text, when already computed
+        (:meth:`extract_many` computes them for a whole batch at once).
         Returns ``{"actors", "actor_categories", "killed", "injured", "casualties",
         "killed_reported", "casualty_evidence", "country"}``.
         """
         actors, used_country = self.matcher.extract(text, country)
-        actors = self._with_learned_names(text, self._complete(actors, used_country))
+        actors = self._with_learned_names(text, self._complete(actors, used_country), name_probs)
         for a in actors:
             if a["mention"] is not None:
                 a.pop("rule", None)  # an unmentioned actor keeps the rule that implied it
