@@ -7,6 +7,7 @@ occurrence of the mention at or after ``search_from`` (default 0); checks that e
 equals the text it points at. Exits non-zero, naming file, line and id, on any problem.
 """
 
+import argparse
 import json
 import sys
 from pathlib import Path
@@ -59,10 +60,13 @@ def fix(rec: dict) -> list[str]:
     return problems
 
 
-def main(paths: list[str]) -> int:
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("paths", nargs="+", metavar="FILE", help="corpus JSONL file")
+    paths = parser.parse_args(argv).paths
     bad = 0
     for path in paths:
-        out = []
+        out, unreadable = [], False
         with open(path, encoding="utf-8") as fh:
             for n, line in enumerate(fh, 1):
                 if not line.strip():
@@ -72,11 +76,15 @@ def main(paths: list[str]) -> int:
                 except json.JSONDecodeError as exc:
                     print(f"{path}:{n}: not JSON: {exc}")
                     bad += 1
+                    unreadable = True
                     continue
                 for p in fix(rec):
                     print(f"{path}:{n}: id={rec.get('id')}: {p}")
                     bad += 1
                 out.append(rec)
+        if unreadable:
+            print(f"{path}: not rewritten, so no line is lost; fix the lines above first")
+            continue
         with open(path, "w", encoding="utf-8") as fh:
             for rec in out:
                 fh.write(json.dumps(rec, ensure_ascii=False) + "\n")
@@ -85,4 +93,4 @@ def main(paths: list[str]) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))
+    sys.exit(main())

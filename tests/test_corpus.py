@@ -1,6 +1,7 @@
 """The embedded corpus in data/corpus: valid, spans exact, no near-duplicates, targets met."""
 
 import importlib.util
+import json
 
 import pytest
 from conftest import ROOT
@@ -58,3 +59,26 @@ def test_datasheet_stats_are_current(records):
     assert check_corpus.BEGIN + section + check_corpus.END == expected, (
         "data/README.md statistics are stale: run python data/check_corpus.py --write"
     )
+
+
+def test_fill_spans_fills_a_span_and_never_drops_a_line(tmp_path, capsys):
+    spec = importlib.util.spec_from_file_location("fill_spans", ROOT / "data" / "fill_spans.py")
+    fill_spans = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(fill_spans)
+    good = tmp_path / "good.jsonl"
+    record = next(iter_records(default_corpus()))
+    record.pop("unlabelled", None)  # the loader adds it; corpus files do not carry it
+    actor = next(a for a in record["actors"] if a["mention"])
+    actor["start"] = actor["end"] = None
+    good.write_text(json.dumps(record) + "\n", encoding="utf-8")
+    assert fill_spans.main([str(good)]) == 0
+    filled = json.loads(good.read_text(encoding="utf-8"))
+    a = next(x for x in filled["actors"] if x["name"] == actor["name"])
+    assert filled["text"][a["start"] : a["end"]] == a["mention"]
+
+    broken = tmp_path / "broken.jsonl"
+    broken.write_text(json.dumps(record) + "\n{not json\n", encoding="utf-8")
+    before = broken.read_text(encoding="utf-8")
+    assert fill_spans.main([str(broken)]) == 1
+    assert broken.read_text(encoding="utf-8") == before
+    assert "not rewritten" in capsys.readouterr().out
