@@ -4,7 +4,7 @@
     python bench/speed.py --families linear,transformer --notes 1000 --articles 200
 
 Each system runs alone in a fresh process (one after another, so they do not compete for
-the cores): it trains on the seed-0 ACLED split of bench/quality.py, then predicts short
+the cores): it trains on the seed-0 split of bench/quality.py, then predicts short
 notes (ACLED notes of the held-out countries) and full articles (IndiaPoliceEvents, median
 ~1,900 characters). Peak memory is the process's peak resident set size during each phase
 (reset between phases through /proc/self/clear_refs), beside the resident size before
@@ -63,6 +63,9 @@ def child(name: str, n_notes: int, n_articles: int) -> dict:
     split = common.acled_split(
         common.load_acled(), seed=0, embedded=common.load_embedded(), weak=common.load_weak()
     )
+    ucdp = common.ucdp_month_split(common.load_ucdp(), 0)  # as bench/quality.py trains
+    split["train"] += ucdp["train"]
+    split["dev"] += ucdp["dev"]
     notes = [r["text"] for r in split["test"][:n_notes]]
     articles = [r["text"] for r in common.load_ipe()[:n_articles]]
     out = {
