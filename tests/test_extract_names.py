@@ -75,11 +75,25 @@ def test_tune_adds_unmentioned_names_only_when_dev_gains():
 def test_veto_drops_a_matched_name_the_model_finds_unlikely():
     records = convention_records()
     model = NameModel.fit([r["text"] for r in records], name_sets(records))
-    model.add, model.veto = None, 0.3
+    model.add, model.vetoes = None, {"Islamic State": 0.3, "Protesters": 0.3}
     p = model.probs(["Protesters marched through Arlen demanding bread."])[0]
     drop, add = model.decide({"Protesters", "Islamic State", "Some Unknown Group"}, p)
-    assert drop == {"Islamic State"}  # known to the model and unlikely; unknown names stay
+    assert drop == {"Islamic State"}  # vetoed and unlikely; likely or unknown names stay
     assert add == {}
+
+
+def test_tune_learns_a_veto_only_for_the_name_the_matcher_gets_wrong():
+    records = convention_records()
+    model = NameModel.fit([r["text"] for r in records], name_sets(records))
+    dev = convention_records(12, offset=100)
+    gold = name_sets(dev)
+    # The matcher wrongly finds protesters in the organization's headlines too.
+    found = [g | {"Protesters"} for g in gold]
+    scores = model.tune([r["text"] for r in dev], gold, found)
+    assert set(model.vetoes) == {"Protesters"}
+    assert scores["dev_set_f1_with"] == 1.0 > scores["dev_set_f1_without"]
+    with pytest.raises(ValueError, match="vetoes for names the model lacks"):
+        NameModel.from_state({"vetoes": {"Nobody": 0.1}}, model.state()[1])
 
 
 def test_extractor_adds_learned_names_and_survives_save_and_load(tmp_path):
