@@ -46,7 +46,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     return p.parse_args(argv)
 
 
-def model_card(config, n: dict, metrics: dict, specs: list[str]) -> str:
+def model_card(config, n: dict, metrics: dict, specs: list[str], extractor=None) -> str:
     dev = metrics.get("test") or metrics.get("dev") or {}
     lines = [
         f"# Conflict news tagger ({config.model})",
@@ -78,6 +78,25 @@ def model_card(config, n: dict, metrics: dict, specs: list[str]) -> str:
                     f"| {task} | {label} | {m['precision']} | {m['recall']} | "
                     f"{m['f1']} | {m['support']} |"
                 )
+    held = [
+        ("actor names set-F1", (dev.get("actor_names") or {}).get("f1")),
+        ("casualties F1", (dev.get("casualties") or {}).get("f1")),
+        ("casualties ECE", (dev.get("casualties") or {}).get("ece")),
+        ("killed exact match", (dev.get("killed") or {}).get("exact_match")),
+        ("injured exact match", (dev.get("injured") or {}).get("exact_match")),
+    ]
+    lines += ["", "| actors and casualties | score |", "|---|---|"]
+    lines += [f"| {what} | {value} |" for what, value in held if value is not None]
+    tuning = getattr(extractor, "name_tuning", None)
+    if extractor is not None and extractor.names is not None and tuning:
+        vetoes = ", ".join(f"{k} < {v}" for k, v in sorted(tuning["vetoes"].items())) or "none"
+        lines += [
+            "",
+            f"Learned actor names: {len(extractor.names.names)} names with a classifier; "
+            f"dev set-F1 {tuning['dev_set_f1_without']} without them, "
+            f"{tuning['dev_set_f1_with']} with them (adds a name at probability "
+            f"{tuning['add']}; drops {vetoes}).",
+        ]
     lines += [
         "",
         "## Known gaps",
@@ -139,7 +158,11 @@ def main(argv: list[str] | None = None) -> int:
                 metrics[name] = task_metrics(records, tagger.predict([r["text"] for r in records]))
         out = args.out or default_model_dir()
         card = model_card(
-            config, {"train": len(train), "dev": len(dev), "test": len(test)}, metrics, specs
+            config,
+            {"train": len(train), "dev": len(dev), "test": len(test)},
+            metrics,
+            specs,
+            tagger.extractor,
         )
         tagger.save(out, metrics=metrics, card=card, data_fingerprint=fingerprint(train))
     except TaggerError as exc:

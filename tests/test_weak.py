@@ -169,6 +169,8 @@ def test_train_py_puts_weak_records_in_training_only(tmp_path, capsys):
     n_dev = int(loaded.split(", ")[-2].split(" dev")[0])
     n_test = int(loaded.split(", ")[-1].split(" test")[0])
     assert n_train - 1 + n_dev + n_test == 42
+    card = (tmp_path / "m" / "README.md").read_text(encoding="utf-8")
+    assert "| actors and casualties | score |" in card and "| casualties F1 |" in card
     # weak labels alone cannot train a model that needs dev thresholds and test metrics
     assert main(["--data", f"weak:{weak}#text=body", *common, str(tmp_path / "w")]) == 2
     assert "train only" in capsys.readouterr().err
