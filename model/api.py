@@ -145,11 +145,11 @@ class Tagger:
         finds (a death or injury reported; a count) and the best event-type probability (no
         casualties without an event), with its own threshold.
 
-        The threshold is the lowest whose dev F1 is within ``FLOOR_TOLERANCE`` of the best:
-        dev cannot tell those apart, and the lowest trusts the extractor's reports most,
-        which carry over to text unlike dev's better than the head's probability does (on
-        the benchmark's UCDP headlines the best-F1 threshold swung from 0.40 to 0.67 with
-        the seed, and casualty F1 with it from 0.93 to 0.79).
+        The threshold is the lowest whose dev F1 is within ``FLOOR_TOLERANCE`` of the best.
+        Dev cannot tell those thresholds apart, and the lowest gives the extractor's reports
+        the most weight; they carry over to text unlike dev's better than the head's
+        probability does. (On the benchmark's UCDP headlines the best-F1 threshold swung from
+        0.40 to 0.67 with the seed, and casualty F1 with it from 0.93 to 0.79.)
         """
         from sklearn.linear_model import LogisticRegression
 
