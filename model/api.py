@@ -241,11 +241,9 @@ class Tagger:
         mask = choose(probs, self.thresholds[task], floor, fallback)
         return [label for label, chosen in zip(self.labels[task], mask, strict=True) if chosen]
 
-    def _result(
-        self, text: str, scores: Scores, i: int, rid: object, found: dict | None = None
-    ) -> dict:
+    def _result(self, text: str, scores: Scores, i: int, rid: object, found: dict | None) -> dict:
         """The result of text ``i`` of a scored batch; ``found``: what the extractor found
-        in it (extracted here when not given)."""
+        in it (None without an extractor)."""
         event_probs = scores.event_types[i]
         short = is_short(text)
         event_types = self._chosen("event_types", event_probs, short)
@@ -259,9 +257,7 @@ class Tagger:
         casualties = casualty_score >= float(self.thresholds["casualties"][0])
         categories = set(self._chosen("actor_categories", scores.actor_categories[i]))
         actors, killed, injured, count_evidence = [], None, None, []
-        if self.extractor is not None:
-            if found is None:
-                found = self.extractor.extract(text)
+        if found is not None:
             actors = found["actors"]
             killed, injured = found["killed"], found["injured"]
             count_evidence = found["casualty_evidence"]

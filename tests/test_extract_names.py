@@ -93,7 +93,7 @@ def test_tune_learns_a_veto_only_for_the_name_the_matcher_gets_wrong():
     assert set(model.vetoes) == {"Protesters"}
     assert scores["dev_set_f1_with"] == 1.0 > scores["dev_set_f1_without"]
     with pytest.raises(ValueError, match="vetoes for names the model lacks"):
-        NameModel.from_state({"vetoes": {"Nobody": 0.1}}, model.state()[1])
+        NameModel.from_state({"vetoes": {"Nobody": 0.1}}, model.arrays())
 
 
 def test_extractor_adds_learned_names_and_survives_save_and_load(tmp_path):

@@ -195,12 +195,14 @@ class Extractor:
             return None
         canon = self.catalogue.canonical_actor_name
         gold = [{canon(a["name"]) for a in r["actors"] or ()} for r in rows]
-        found = []
-        for r in rows:
-            actors, used = self.matcher.extract(r["text"], None)
-            found.append({a["name"] for a in self._complete(actors, used)})
+        found = [{a["name"] for a in self._matched(r["text"], None)[0]} for r in rows]
         self.name_tuning = self.names.tune([r["text"] for r in rows], gold, found)
         return self.name_tuning
+
+    def _matched(self, text: str, country: str | None) -> tuple[list[dict], str | None]:
+        """Catalogue matches and implied counterparts (no learned names), and the country."""
+        actors, used_country = self.matcher.extract(text, country)
+        return self._complete(actors, used_country), used_country
 
     def extract_many(self, texts: list[str]) -> list[dict]:
         """:meth:`extract` for each text, with the name model run once over all of them."""
@@ -374,8 +376,8 @@ class Extractor:
         Returns ``{"actors", "actor_categories", "killed", "injured", "casualties",
         "killed_reported", "casualty_evidence", "country"}``.
         """
-        actors, used_country = self.matcher.extract(text, country)
-        actors = self._with_learned_names(text, self._complete(actors, used_country), name_probs)
+        actors, used_country = self._matched(text, country)
+        actors = self._with_learned_names(text, actors, name_probs)
         for a in actors:
             if a["mention"] is not None:
                 a.pop("rule", None)  # an unmentioned actor keeps the rule that implied it
@@ -409,13 +411,13 @@ class Extractor:
             "learned": self.learned,
             "gates": list(self.gates),
             "completions": dict(self.completions),
-            "names": self.names.state()[0] if self.names is not None else None,
+            "names": self.names.settings() if self.names is not None else None,
             "name_tuning": self.name_tuning,
         }
 
     def arrays(self) -> dict:
         """The name model's arrays (empty without one), saved next to :meth:`to_dict`."""
-        return self.names.state()[1] if self.names is not None else {}
+        return self.names.arrays() if self.names is not None else {}
 
     @classmethod
     def from_dict(cls, state: dict, arrays: dict | None = None) -> Extractor:

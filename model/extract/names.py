@@ -173,18 +173,20 @@ class NameModel:
         return vetoes
 
     # -- state -------------------------------------------------------------------------
-    def state(self) -> tuple[dict, dict[str, np.ndarray]]:
-        """(JSON-ready settings, arrays) that :meth:`from_state` rebuilds the model from."""
+    def settings(self) -> dict:
+        """JSON-ready cut-offs; with :meth:`arrays`, what :meth:`from_state` rebuilds from."""
+        return {"add": self.add, "vetoes": dict(self.vetoes)}
+
+    def arrays(self) -> dict[str, np.ndarray]:
+        """Names, vocabulary and weights, for an ``.npz`` file."""
         vocab = self.vectorizer.vocabulary_
-        terms = sorted(vocab, key=vocab.get)
-        arrays = {
+        return {
             "names": np.array(self.names, dtype=str),
-            "terms": np.array(terms, dtype=str),
+            "terms": np.array(sorted(vocab, key=vocab.get), dtype=str),
             "idf": self.vectorizer.idf_.astype(np.float32),
             "coef": self.coef.astype(np.float16),
             "intercept": self.intercept,
         }
-        return {"add": self.add, "vetoes": dict(self.vetoes)}, arrays
 
     @classmethod
     def from_state(cls, settings: dict, arrays: dict[str, np.ndarray]) -> NameModel:
