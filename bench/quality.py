@@ -106,6 +106,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--holdout", choices=("fixed", "drawn"), default="fixed")
     p.add_argument("--syria-cap", type=int, default=4000, help="Syria notes kept in training")
     p.add_argument(
+        "--syria-battles",
+        type=int,
+        default=4000,
+        help="more Syria notes that name no weapon of remote violence, for event types only",
+    )
+    p.add_argument(
         "--dev",
         choices=("countries", "random"),
         default="countries",
@@ -237,6 +243,7 @@ def run_job(name: str, seed: int, args_dict: dict) -> dict:
         _DATA["embedded"],
         args_dict["dev"],
         _DATA["weak"] if args_dict["weak"] else None,
+        args_dict["syria_battles"],
     )
     if args_dict["max_train"]:
         split["train"] = split["train"][: args_dict["max_train"]]
@@ -346,6 +353,7 @@ def main(argv: list[str] | None = None) -> int:
     args_dict = {
         "holdout": args.holdout,
         "syria_cap": args.syria_cap,
+        "syria_battles": args.syria_battles,
         "dev": args.dev,
         "weak": args.weak,
         "ucdp_actors": args.ucdp_actors,
@@ -384,6 +392,7 @@ def main(argv: list[str] | None = None) -> int:
         "holdout": args.holdout,
         "held_out_countries": {j["seed"]: j["countries"] for j in jobs},
         "syria_cap": args.syria_cap,
+        "syria_battles": args.syria_battles,
         "dev": args.dev,
         "dev_countries": {j["seed"]: j.get("dev_countries") for j in jobs},
         "settings": args.set,

@@ -7,7 +7,7 @@ import json
 import pytest
 
 from model.corpora import load_corpus
-from model.corpora.weak import label_article, remote_violence_sub_event
+from model.corpora.weak import label_article, mentions_remote_violence, remote_violence_sub_event
 from model.errors import DataError, SpecError
 
 
@@ -58,6 +58,26 @@ def test_remote_violence_sentences_get_their_sub_event(sentence, sub):
 )
 def test_other_sentences_are_left_unlabelled(sentence):
     assert remote_violence_sub_event(sentence) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "named"),
+    [
+        # any weapon of remote violence, even as part of a clash or a denial
+        ("Rebels clashed with troops under heavy shelling; ten fighters were killed.", True),
+        ("The ministry denied that its aircraft had struck the hospital.", True),
+        ("Militants threw a grenade at a police post.", True),
+        ("Police arrested a man who had planted a mine on the road.", True),
+        ("A drone was seen over the camp.", True),
+        # none named
+        ("Gunmen shot dead a soldier at a checkpoint in the north.", False),
+        ("Government forces captured two villages from the rebels.", False),
+        ("Militants stormed a police station and seized weapons.", False),
+        ("", False),
+    ],
+)
+def test_mentions_remote_violence(text, named):
+    assert mentions_remote_violence(text) is named
 
 
 def test_label_article_gives_sentence_spans():

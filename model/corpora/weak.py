@@ -122,6 +122,26 @@ def remote_violence_sub_event(sentence: str) -> str | None:
     return None
 
 
+# Any weapon of remote violence, however it is used; broader than the labelling rules.
+_ANY_REMOTE = re.compile(
+    rf"{_AIR}|{_SHELL}|{_IED}|{_SUICIDE}|\bbomb|\bmines?\b|grenade|drones?\b|aircraft|helicopters?|"
+    r"\bjets?\b|explosi",
+    re.I,
+)
+
+
+def mentions_remote_violence(text: str) -> bool:
+    """Whether ``text`` names a weapon of remote violence (air strike, shelling, a bomb, a
+    mine, a grenade), whatever role it plays in the text.
+
+    >>> mentions_remote_violence("Troops shelled the village before storming it.")
+    True
+    >>> mentions_remote_violence("Gunmen shot dead a soldier at a checkpoint.")
+    False
+    """
+    return bool(_ANY_REMOTE.search(text))
+
+
 def label_article(text: str) -> list[tuple[int, int, str]]:
     """(start, end, sub-event type) of each sentence of ``text`` the rules label."""
     out = []
