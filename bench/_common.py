@@ -15,8 +15,8 @@ The ACLED split (documented in README "Benchmarks"):
   unlabelled; the others teach what ACLED codes as battles and other countries' notes rarely
   show (gunmen killing a soldier, a village captured), so they keep it. Sub-event types are
   unlabelled throughout; actors and fatalities still train. ``syria_battles`` more Syrian
-  notes that name no such weapon train the event-type heads only (about +0.4 points of
-  held-out macro-F1 over the three seeds).
+  notes that name no such weapon train the event-type heads only (README "Benchmarks" has
+  what they change).
   Our embedded corpus (data/corpus) is added, less its records from the held-out countries,
   and so are the weakly labelled sentences of the unlabelled Syrian-war articles
   (``weak:fakes_syria/fakes_articles.csv.gz``, ``model/corpora/weak.py``): air strikes,
