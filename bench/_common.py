@@ -157,7 +157,8 @@ def acled_split(
 ) -> dict[str, list[dict]]:
     """train / dev / test records, and the held-out countries under ``countries``.
     ``embedded`` records (our corpus) join training unless their country is held out;
-    ``weak`` records (weak labels) join training only.
+    ``weak`` records (weak labels) and ``syria_battles`` more Syrian notes (event types only,
+    see the module docstring) join training only.
     ``dev``: ``"countries"`` (whole countries, listed under ``dev_countries``) or
     ``"random"`` (a random 10% of the training records)."""
     from model.corpora.weak import mentions_remote_violence
@@ -177,7 +178,7 @@ def acled_split(
     # for the event-type heads (drawn with their own generator, so dev stays as it was).
     taken = {r["id"] for r in sampled}
     more = [r for r in syria if r["id"] not in taken and not mentions_remote_violence(r["text"])]
-    more = random.Random(seed).sample(more, min(syria_battles, len(more)))
+    more = random.Random(seed).sample(more, max(0, min(syria_battles, len(more))))
     train_only = [r for r in weak or () if r.get("country") not in countries] + [
         {**r, "unlabelled": sorted(set(TASKS) - {"event_types"})} for r in more
     ]
