@@ -87,8 +87,8 @@ def model_card(config, n: dict, metrics: dict, specs: list[str], extractor=None)
     ]
     lines += ["", "| actors and casualties | score |", "|---|---|"]
     lines += [f"| {what} | {value} |" for what, value in held if value is not None]
-    tuning = getattr(extractor, "name_tuning", None)
-    if extractor is not None and extractor.names is not None and tuning:
+    tuning = extractor.name_tuning if extractor is not None else None
+    if tuning and extractor.names is not None:
         vetoes = ", ".join(f"{k} < {v}" for k, v in sorted(tuning["vetoes"].items())) or "none"
         lines += [
             "",

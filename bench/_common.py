@@ -245,6 +245,17 @@ def ucdp_month_split(records: list[dict], seed: int) -> dict[str, list[dict]]:
     return out
 
 
+def join_ucdp_months(split: dict, ucdp: list[dict], seed: int, *, actors: bool = True) -> None:
+    """Add the UCDP rows of ``ucdp_month_split`` to ``split``: the train and dev months'
+    actor names to its train and dev (unless ``actors`` is false), and the held-out months'
+    ids under ``ucdp_test_ids``."""
+    months = ucdp_month_split(ucdp, seed)
+    split["ucdp_test_ids"] = {r["id"] for r in months["test"]}
+    if actors:
+        split["train"] += months["train"]
+        split["dev"] += months["dev"]
+
+
 def _csv_rows(path: Path) -> list[dict]:
     with gzip.open(path, "rt", encoding="utf-8", newline="") as fh:
         return list(csv.DictReader(fh))

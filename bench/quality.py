@@ -247,11 +247,7 @@ def run_job(name: str, seed: int, args_dict: dict) -> dict:
     )
     if args_dict["max_train"]:
         split["train"] = split["train"][: args_dict["max_train"]]
-    ucdp = common.ucdp_month_split(_DATA["ucdp"], seed)
-    split["ucdp_test_ids"] = {r["id"] for r in ucdp["test"]}
-    if args_dict["ucdp_actors"]:
-        split["train"] += ucdp["train"]
-        split["dev"] += ucdp["dev"]
+    common.join_ucdp_months(split, _DATA["ucdp"], seed, actors=args_dict["ucdp_actors"])
     try:
         system, seconds, note = common.train_system(name, split, seed, args_dict["set"])
     except ImportError as exc:

@@ -63,9 +63,7 @@ def child(name: str, n_notes: int, n_articles: int) -> dict:
     split = common.acled_split(
         common.load_acled(), seed=0, embedded=common.load_embedded(), weak=common.load_weak()
     )
-    ucdp = common.ucdp_month_split(common.load_ucdp(), 0)  # as bench/quality.py trains
-    split["train"] += ucdp["train"]
-    split["dev"] += ucdp["dev"]
+    common.join_ucdp_months(split, common.load_ucdp(), 0)  # as bench/quality.py trains
     notes = [r["text"] for r in split["test"][:n_notes]]
     articles = [r["text"] for r in common.load_ipe()[:n_articles]]
     out = {
