@@ -337,3 +337,18 @@ def test_empty_and_blank_texts_get_results(trained):
     tagger, _, _ = trained
     results = tagger.predict(["", "   ", "Rebels shelled the market town ."])
     assert len(results) == 3 and all("event_type_scores" in r for r in results)
+
+
+def test_training_batches_group_texts_of_similar_length():
+    from model.transformer.training import make_batches
+
+    rng = np.random.default_rng(3)
+    tokens = rng.permutation(np.arange(10, 74)).tolist()  # 64 distinct lengths
+    windows = [1] * 64
+    batches = make_batches(windows, 4, np.random.default_rng(0), tokens)
+    assert sorted(i for b in batches for i in b) == list(range(64))
+    by_length = np.argsort(tokens)
+    groups = {frozenset(by_length[k : k + 4].tolist()) for k in range(0, 64, 4)}
+    assert {frozenset(b) for b in batches} == groups
+    unsorted = make_batches(windows, 4, np.random.default_rng(0))
+    assert {frozenset(b) for b in unsorted} != groups

@@ -68,14 +68,18 @@ def evaluate(net, data: Examples, pad_id: int, cfg: TransformerConfig, device: s
     }
 
 
-def make_batches(n_windows: list[int], budget: int, rng: np.random.Generator) -> list[list[int]]:
+def make_batches(
+    n_windows: list[int], budget: int, rng: np.random.Generator, n_tokens: list[int] | None = None
+) -> list[list[int]]:
     """Text indices in batches of at most ``budget`` windows (a text with more is alone),
-    texts of similar size together, batches in random order."""
+    texts of similar size together (by windows, then by ``n_tokens``, so that short notes
+    are not padded to long ones), batches in random order."""
     order = rng.permutation(len(n_windows))
+    tokens = n_tokens if n_tokens is not None else [0] * len(n_windows)
     batches: list[list[int]] = []
     chunk = 64 * budget
     for start in range(0, len(order), chunk):
-        part = sorted(order[start : start + chunk], key=lambda i: n_windows[i])
+        part = sorted(order[start : start + chunk], key=lambda i: (n_windows[i], tokens[i]))
         batch, used = [], 0
         for i in part:
             if batch and used + n_windows[i] > budget:
@@ -136,7 +140,8 @@ def fine_tune(
     device = pick_device(cfg.device)
     net.to(device)
     capped = [min(len(w), cfg.max_train_windows) for w in train.windows]
-    steps_per_epoch = len(make_batches(capped, cfg.batch_size, np.random.default_rng(seed)))
+    tokens = [max(len(x) for x in w) if w else 0 for w in train.windows]
+    steps_per_epoch = len(make_batches(capped, cfg.batch_size, np.random.default_rng(seed), tokens))
     total = min(cfg.max_steps or math.inf, cfg.epochs * steps_per_epoch)
     optimizer = torch.optim.AdamW(_param_groups(net, cfg))
     warmup = max(1, int(cfg.warmup_fraction * total))
@@ -158,7 +163,7 @@ def fine_tune(
         return stopper.update(net, scores)
 
     for epoch in range(cfg.epochs):
-        for batch in make_batches(capped, cfg.batch_size, rng):
+        for batch in make_batches(capped, cfg.batch_size, rng, tokens):
             loss = _train_step(net, train, batch, cfg, pad_id, device, autocast, scaler, optimizer)
             schedule.step()
             step += 1
