@@ -323,3 +323,19 @@ def test_statements_that_nobody_was_hurt_are_zero(text, expected):
 )
 def test_animals_are_not_casualties_but_their_owners_are(text, expected):
     assert counts(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Two sisters, 8 and 11, were wounded when the shell hit their yard.", (None, 2)),
+        ("Two cousins, nine and ten years old, were hurt by the blast.", (None, 2)),
+        ("Tailor Karim Uddin, 41, was stabbed to death near the bazaar.", (1, None)),
+        ("Fisherman Abdul Latif (52) was shot dead on the embankment.", (1, None)),
+        ("A shopkeeper, 60, suffered burns when the stall was set alight.", (None, 1)),
+        ("The attack killed 5 soldiers, 3 policemen and 2 porters.", (10, None)),
+        ("On Sunday, 12 people were killed in the crossfire.", (12, None)),
+    ],
+)
+def test_ages_set_off_after_a_person_are_not_counts(text, expected):
+    assert counts(text) == expected

@@ -251,12 +251,32 @@ def find_numbers(toks: list[CToken]) -> list[Number]:
                     elif value2 > value and (low[j] != "to" or i == 0 or low[i - 1] not in ("to",)):
                         kind, j = "range", j2
         after_age = i > 1 and low[i - 1] in ("and", ",") and last_age == i - 1
-        if not after_age and not _is_excluded(toks, low, i, j, kind):
+        if not after_age and _apposed_age(toks, low, i, j):
+            last_age = j  # "a boy, 12, and his sister, 9,"; "brothers, 6 and 7, were"
+        elif not after_age and not _is_excluded(toks, low, i, j, kind):
             found.append(Number(i, j, value, kind))
         elif i > 0 and (low[i - 1] in ("aged", "age", "ages") or after_age):
             last_age = j  # "aged six and nine": both are ages
         i = j
     return found
+
+
+def _apposed_age(toks: list[CToken], low: list[str], i: int, j: int) -> bool:
+    """The number at ``i:j`` (with the numbers listed after it) gives ages: set off by commas
+    or brackets after a person ("a boy, 12,", "Ali Khan (35)", "two brothers, 6 and 7,"), or
+    followed by "years old" ("six and seven years old")."""
+    k = j
+    while k + 1 < len(low) and low[k] in (",", "and", "or"):
+        hit = _number_at(low, k + 1)
+        if hit is None:
+            break
+        k = hit[1]
+    nxt = low[k] if k < len(low) else ""
+    if nxt in ("year", "years") and k + 1 < len(low) and low[k + 1] == "old":
+        return True
+    if i < 2 or (low[i - 1], nxt) not in ((",", ","), (",", "."), (",", ";"), ("(", ")")):
+        return False
+    return low[i - 2] in PERSON_NOUNS or toks[i - 2].text[:1].isupper()
 
 
 _RANGE_HEDGES = frozenset("about around nearly almost some roughly approximately over".split())
