@@ -137,6 +137,11 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         metavar="SECTION.KEY=VALUE",
         help="training setting for our families, as in train.py",
     )
+    p.add_argument(
+        "--save-models",
+        action="store_true",
+        help="also save each trained family under OUT/models/FAMILY-seedN (to re-measure later)",
+    )
     p.add_argument("--jobs", type=int, default=min(2, os.cpu_count() or 1))
     p.add_argument("--out", type=Path, default=Path("runs/bench"))
     return p.parse_args(argv)
@@ -254,6 +259,15 @@ def run_job(name: str, seed: int, args_dict: dict) -> dict:
         return {"name": name, "seed": seed, "skipped": str(exc)}
     if system is None:
         return {"name": name, "seed": seed, "skipped": note}
+    if args_dict["save_to"] and hasattr(system, "save"):
+        from model.saving import fingerprint
+
+        system.save(
+            Path(args_dict["save_to"]) / f"{name}-seed{seed}",
+            metrics={},
+            card=f"# bench/quality.py {name}, seed {seed}\n",
+            data_fingerprint=fingerprint(split["train"]),
+        )
     out = evaluate_system(system, split, seconds, detail=seed == args_dict["report_seed"])
     out.update(
         name=name,
@@ -356,6 +370,7 @@ def main(argv: list[str] | None = None) -> int:
         "set": args.set,
         "max_train": args.max_train,
         "report_seed": args.seeds[0],
+        "save_to": str(args.out / "models") if args.save_models else None,
     }
     jobs, skipped = [], {}
     threads = str(max(1, (os.cpu_count() or 1) // max(args.jobs, 1)))
