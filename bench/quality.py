@@ -263,7 +263,7 @@ def run_job(name: str, seed: int, args_dict: dict) -> dict:
         from model.saving import fingerprint
 
         system.save(
-            Path(args_dict["save_to"]) / f"{name}-seed{seed}",
+            args_dict["save_to"] / f"{name}-seed{seed}",
             metrics={},
             card=f"# bench/quality.py {name}, seed {seed}\n",
             data_fingerprint=fingerprint(split["train"]),
@@ -370,7 +370,7 @@ def main(argv: list[str] | None = None) -> int:
         "set": args.set,
         "max_train": args.max_train,
         "report_seed": args.seeds[0],
-        "save_to": str(args.out / "models") if args.save_models else None,
+        "save_to": args.out / "models" if args.save_models else None,
     }
     jobs, skipped = [], {}
     threads = str(max(1, (os.cpu_count() or 1) // max(args.jobs, 1)))
