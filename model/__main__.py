@@ -25,6 +25,7 @@ OUTPUT.partial/ until the job ends. See README.md, "Batch inference".
 
 
 def _predict_parser(sub) -> None:
+    from model.config import RUNTIMES
     from model.saving import default_model_dir
 
     p = sub.add_parser(
@@ -82,6 +83,13 @@ def _predict_parser(sub) -> None:
         metavar="N",
         help="longer texts are reported as errors (default: 2,000,000)",
     )
+    p.add_argument(
+        "--runtime",
+        choices=RUNTIMES,
+        help="transformer models: run the network on torch, ONNX Runtime fp32 (onnx) or int8 "
+        "(onnx-int8, the fastest); default: the model's setting (auto: onnx when the model "
+        "was saved with it)",
+    )
     p.add_argument("--quiet", action="store_true", help="no progress or summary")
 
 
@@ -102,6 +110,7 @@ def predict(args: argparse.Namespace) -> int:
         overwrite=args.overwrite,
         text_field=args.text_field,
         id_field=args.id_field,
+        runtime=args.runtime,
         progress=not args.quiet,
         **options,
     )

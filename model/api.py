@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 
 from model.decoding import FLOOR_TOLERANCE, best_f1_threshold, choose, is_short
-from model.errors import InputError, ModelLoadError
+from model.errors import ConfigError, InputError, ModelLoadError
 from model.labels import ACTOR_CATEGORIES, EVENT_TYPES, PARENT, SUB_EVENT_TYPES
 from model.saving import (
     default_model_dir,
@@ -98,6 +98,23 @@ class Tagger:
 
     def score(self, texts: list[str]) -> Scores:  # pragma: no cover - abstract
         raise NotImplementedError
+
+    def use_runtime(self, name: str) -> Tagger:
+        """Which runtime runs the network: a transformer model takes ``auto``, ``torch``,
+        ``onnx`` or ``onnx-int8`` (model/config.py, ``RUNTIMES``); other families run one
+        way and take only ``auto``."""
+        if name != "auto":
+            raise ConfigError(
+                f"runtime {name!r} applies to transformer models; this one is {self.family}, "
+                "which takes only 'auto'"
+            )
+        return self
+
+    def limit_threads(self, n: int) -> Tagger:
+        """Run on at most ``n`` threads, so that several copies of a model share the cores.
+        The linear family's threads are numpy's and scikit-learn's, which the caller limits
+        with threadpoolctl; families with thread pools of their own override this."""
+        return self
 
     def predict(
         self, texts: Sequence[str], *, ids: Sequence[object] | None = None, batch_size: int = 64

@@ -83,7 +83,9 @@ class LinearConfig:
                 )
 
 
-_RUNTIMES = ("auto", "torch", "onnx", "onnx-int8")
+# How a transformer model runs its network: ONNX Runtime fp32 when the model was saved with
+# it and onnxruntime is installed, torch otherwise (auto); or one of them by name.
+RUNTIMES = ("auto", "torch", "onnx", "onnx-int8")
 
 
 @dataclass(frozen=True)
@@ -145,9 +147,9 @@ class TransformerConfig:
             raise ConfigError(
                 f"transformer.device is {self.device!r}; allowed: 'auto', 'cpu' or 'cuda'"
             )
-        if self.runtime not in _RUNTIMES:
+        if self.runtime not in RUNTIMES:
             raise ConfigError(
-                f"transformer.runtime is {self.runtime!r}; allowed: {', '.join(_RUNTIMES)}"
+                f"transformer.runtime is {self.runtime!r}; allowed: {', '.join(RUNTIMES)}"
             )
         if self.runtime.startswith("onnx") and not self.onnx:
             raise ConfigError(

@@ -396,11 +396,23 @@ def test_predict_stream_takes_rows_and_reports_bad_ones(tagger):
         ({"max_chars": 10**9}, "max_chars is 1,000,000,000; allowed: at most 2,000,000"),
         ({"batch_size": 0}, "batch_size is 0; allowed: a whole number >= 1"),
         ({"workers": 0}, "workers is 0; allowed: a whole number >= 1"),
+        ({"runtime": "gpu"}, "runtime is 'gpu'; allowed: auto, torch, onnx, onnx-int8"),
     ],
 )
 def test_config_errors_say_what_is_allowed(tmp_path, options, message):
     with pytest.raises(ConfigError, match=message):
         BatchConfig(tmp_path / "in.jsonl", tmp_path / "out.jsonl", **options)
+
+
+def test_a_runtime_the_model_cannot_run_on_is_refused_before_any_row(model_dir, tagger, tmp_path):
+    with pytest.raises(ConfigError, match="runtime 'torch' applies to transformer models"):
+        tagger.use_runtime("torch")
+    src = write_rows(tmp_path / "in.jsonl", id_rows(2))
+    with pytest.raises(ConfigError, match="--runtime onnx-int8 applies to transformer models"):
+        run(model_dir, src, tmp_path / "out.jsonl", runtime="onnx-int8")
+    assert not list(tmp_path.glob("out.jsonl*"))
+    run(model_dir, src, tmp_path / "out.jsonl", runtime="auto")
+    assert len(read_rows(tmp_path / "out.jsonl")) == 2
 
 
 def test_file_errors_say_how_to_fix(model_dir, tmp_path):

@@ -223,6 +223,57 @@ def test_onnx_equals_torch_and_is_the_default_runtime(trained):
     assert int8.event_types.shape == onnx.event_types.shape
 
 
+def test_limit_threads_sets_onnx_runtime_threads_and_keeps_scores(trained):
+    _, out, records = trained
+    texts = [r["text"] for r in records]
+    tagger = load(out).use_runtime("onnx-int8")
+    default = tagger.score(texts).event_types
+    assert tagger.limit_threads(1).runner.session.get_session_options().intra_op_num_threads == 1
+    np.testing.assert_allclose(tagger.score(texts).event_types, default, atol=1e-6)
+
+
+def test_batch_command_runs_the_chosen_runtime_in_each_worker(trained, tiny_encoder, tmp_path):
+    from model.batch import BatchConfig, run
+
+    _, out, records = trained
+    texts = [r["text"] for r in records] + ["", "Police arrested two men."]
+    src = tmp_path / "in.jsonl"
+    src.write_text("".join(json.dumps({"id": i, "text": t}) + "\n" for i, t in enumerate(texts)))
+    for workers in (1, 2):
+        dest = tmp_path / f"out{workers}.jsonl"
+        run(
+            BatchConfig(
+                src,
+                dest,
+                model=out,
+                runtime="onnx-int8",
+                workers=workers,
+                batch_size=4,
+                progress=False,
+            )
+        )
+        rows = [json.loads(line) for line in dest.read_text().splitlines()]
+        expected = (
+            load(out)
+            .use_runtime("onnx-int8")
+            .predict_stream(
+                [{"id": i, "text": t} for i, t in enumerate(texts)], batch_size=4, on_error="report"
+            )
+        )
+        assert [r["id"] for r in rows] == list(range(len(texts)))
+        for row, want in zip(rows, expected, strict=True):
+            assert row["event_types"] == want["event_types"]
+            for label, score in want["event_type_scores"].items():
+                assert row["event_type_scores"][label] == pytest.approx(score, abs=1e-4)
+    bare = tmp_path / "saved-without-onnx"
+    cfg = tiny_config(tiny_encoder, epochs=1, onnx=False)
+    TransformerTagger.fit(records[:3], [], cfg, progress=False).save(
+        bare, metrics={}, card="# no onnx\n", data_fingerprint="test"
+    )
+    with pytest.raises(ConfigError, match="--runtime onnx needs window_logits.onnx"):
+        run(BatchConfig(src, tmp_path / "x.jsonl", model=bare, runtime="onnx", progress=False))
+
+
 def test_long_text_is_scored_to_its_end_with_evidence(trained):
     tagger, _, records = trained
     text = records[-1]["text"]

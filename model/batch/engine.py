@@ -28,6 +28,7 @@ from model.batch.readers import Position, Source, file_format
 from model.batch.rows import Row
 from model.batch.workers import batched, tag_in_pool, tag_in_process
 from model.batch.writers import AppendSink, encode_jsonl, make_sink
+from model.config import RUNTIMES
 from model.errors import ConfigError
 from model.saving import default_model_dir, read_model_dir
 
@@ -51,6 +52,7 @@ class BatchConfig:
     text_field: str = "text"
     id_field: str = "id"
     max_chars: int = MAX_CHARS
+    runtime: str | None = None  # transformer models: see Tagger.use_runtime; None: the model's
     progress: bool = True
 
     def __post_init__(self) -> None:
@@ -75,6 +77,8 @@ class BatchConfig:
             raise ConfigError("ray_address is set but engine is 'local'; add --engine ray")
         if self.resume and self.overwrite:
             raise ConfigError("resume and overwrite exclude each other; choose one")
+        if self.runtime is not None and self.runtime not in RUNTIMES:
+            raise ConfigError(f"runtime is {self.runtime!r}; allowed: {', '.join(RUNTIMES)}")
 
 
 @dataclass(frozen=True)
@@ -113,11 +117,13 @@ def run(config: BatchConfig) -> Summary:
     if config.input.resolve() == config.output.resolve():
         raise ConfigError(f"INPUT and OUTPUT are the same file ({config.input}); pick another")
     model_dir, meta = read_model_dir(config.model or default_model_dir())
+    _check_runtime(config.runtime, model_dir, meta.get("family"))
     work = WorkDir(config.output)
+    settings = ("text_field", "id_field", "max_chars", "runtime")
     expected = {
         "input": input_identity(config.input),
         "model": model_identity(model_dir, meta),
-        "settings": {k: getattr(config, k) for k in ("text_field", "id_field", "max_chars")},
+        "settings": {k: getattr(config, k) for k in settings},
     }
     state = _start(work, config, expected)
     resumed = state is not None
@@ -207,6 +213,28 @@ def _error_record(row: Row, result: dict, reason: str) -> dict:
     return record
 
 
+def _check_runtime(runtime: str | None, model_dir: Path, family: str | None) -> None:
+    """Before any row is read: a runtime the model cannot run on is a ``ConfigError`` here,
+    not an error record on every row."""
+    if runtime in (None, "auto"):
+        return
+    if family != "transformer":
+        raise ConfigError(
+            f"--runtime {runtime} applies to transformer models; {str(model_dir)!r} holds a "
+            f"{family} model, which takes only 'auto'"
+        )
+    from model.transformer.runtime import ONNX_FP32, ONNX_INT8, onnxruntime_available
+
+    needed = {"onnx": ONNX_FP32, "onnx-int8": ONNX_INT8}.get(runtime)
+    if needed and not (model_dir / needed).is_file():
+        raise ConfigError(
+            f"--runtime {runtime} needs {needed} in {str(model_dir)!r}, which was saved "
+            "without it (transformer.onnx / transformer.int8); pick another runtime"
+        )
+    if needed and not onnxruntime_available():
+        raise ConfigError(f"--runtime {runtime} needs onnxruntime; pip install onnxruntime")
+
+
 def _engine(
     config: BatchConfig, source: Source, start: Position, model_dir: Path, family: str | None
 ) -> Iterator[tuple[Row, dict, str | None]]:
@@ -222,9 +250,15 @@ def _engine(
             ) from None
 
         return tag_on_ray(
-            model_dir, source, start, config.batch_size, config.workers, config.ray_address
+            model_dir,
+            source,
+            start,
+            config.batch_size,
+            config.workers,
+            config.ray_address,
+            config.runtime,
         )
     rows = source.rows(start)
     if (config.workers or 1) == 1:
-        return tag_in_process(model_dir, rows, config.batch_size)
-    return tag_in_pool(model_dir, rows, config.batch_size, config.workers, family)
+        return tag_in_process(model_dir, rows, config.batch_size, config.runtime)
+    return tag_in_pool(model_dir, rows, config.batch_size, config.workers, family, config.runtime)

@@ -97,7 +97,7 @@ class RowsDatasource(Datasource):
 class TagActor:
     """One copy of the model, loaded once per actor from the shipped model directory."""
 
-    def __init__(self, files_ref: list, batch_size: int):
+    def __init__(self, files_ref: list, batch_size: int, runtime: str | None):
         from model.api import load
 
         files = ray.get(files_ref[0])
@@ -106,7 +106,10 @@ class TagActor:
             path = Path(self.dir.name, name)
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_bytes(data)
-        self.tagger = load(self.dir.name)
+        # One CPU per actor (num_cpus=1 below): ONNX Runtime would otherwise use every core.
+        self.tagger = load(self.dir.name).limit_threads(1)
+        if runtime:
+            self.tagger.use_runtime(runtime)
         self.batch_size = batch_size
 
     def __call__(self, table: pa.Table) -> pa.Table:
@@ -175,8 +178,10 @@ def tag_on_ray(
     batch_size: int,
     workers: int | None,
     address: str | None,
+    runtime: str | None = None,
 ) -> Iterator[tuple[Row, dict, str | None]]:
-    """Tag the rows of ``source`` on Ray; yields (row, result, reason) in input order."""
+    """Tag the rows of ``source`` on Ray; yields (row, result, reason) in input order.
+    Each model actor holds one CPU and runs on ``runtime`` when given."""
     started = _connect(address, workers)
     try:
         _quiet()
@@ -193,7 +198,7 @@ def tag_on_ray(
         files = [ray.put(model_files(model_dir))]
         ds = ds.map_batches(
             TagActor,
-            fn_constructor_args=(files, batch_size),
+            fn_constructor_args=(files, batch_size, runtime),
             batch_size=block_rows,
             batch_format="pyarrow",
             compute=ActorPoolStrategy(size=n_actors),

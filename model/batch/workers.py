@@ -37,11 +37,16 @@ def _tagged(batch: list[Row], pairs: list[tuple[dict, str | None]]) -> Iterator[
         yield row, result, reason
 
 
-def tag_in_process(model_dir: Path, rows: Iterable[Row], batch_size: int) -> Iterator[Tagged]:
-    """Tag ``rows`` with one model loaded in this process."""
+def tag_in_process(
+    model_dir: Path, rows: Iterable[Row], batch_size: int, runtime: str | None = None
+) -> Iterator[Tagged]:
+    """Tag ``rows`` with one model loaded in this process (on ``runtime`` when given, see
+    ``Tagger.use_runtime``)."""
     from model.api import load
 
     tagger = load(model_dir)
+    if runtime:
+        tagger.use_runtime(runtime)
     for batch in batched(rows, batch_size):
         yield from _tagged(batch, tag_rows(tagger, batch, batch_size))
 
@@ -50,7 +55,7 @@ def tag_in_process(model_dir: Path, rows: Iterable[Row], batch_size: int) -> Ite
 _WORKER: dict = {}
 
 
-def _init_worker(model_dir: str, n_threads: int) -> None:
+def _init_worker(model_dir: str, n_threads: int, runtime: str | None) -> None:
     # Ctrl-C reaches the whole process group; only the main process should act on it
     # (a worker interrupted mid-task can leave the pool hanging).
     signal.signal(signal.SIGINT, signal.SIG_IGN)
@@ -61,7 +66,8 @@ def _init_worker(model_dir: str, n_threads: int) -> None:
         from model.api import load
 
         _WORKER["limits"] = threadpool_limits(n_threads)
-        _WORKER["tagger"] = load(model_dir)
+        tagger = load(model_dir).limit_threads(n_threads)  # ONNX Runtime has its own pool
+        _WORKER["tagger"] = tagger.use_runtime(runtime) if runtime else tagger
         if "torch" in sys.modules:
             sys.modules["torch"].set_num_threads(n_threads)
     except BaseException as exc:  # noqa: BLE001 - reported by the first task, see _work
@@ -86,9 +92,15 @@ def _context(family: str | None):
 
 
 def tag_in_pool(
-    model_dir: Path, rows: Iterable[Row], batch_size: int, workers: int, family: str | None = None
+    model_dir: Path,
+    rows: Iterable[Row],
+    batch_size: int,
+    workers: int,
+    family: str | None = None,
+    runtime: str | None = None,
 ) -> Iterator[Tagged]:
-    """Tag ``rows`` in ``workers`` processes; results come back in input order."""
+    """Tag ``rows`` in ``workers`` processes, each on its share of the cores; results come
+    back in input order."""
     n_threads = max(1, (os.cpu_count() or 1) // workers)
     # A worker that dies breaks the pool with an error, where multiprocessing.Pool would
     # wait forever.
@@ -96,7 +108,7 @@ def tag_in_pool(
         workers,
         mp_context=_context(family),
         initializer=_init_worker,
-        initargs=(str(model_dir), n_threads),
+        initargs=(str(model_dir), n_threads, runtime),
     )
     try:
         pending: deque = deque()

@@ -44,13 +44,16 @@ class TorchRunner:
 
 
 class OnnxRunner:
-    """An ONNX Runtime session on the CPU."""
+    """An ONNX Runtime session on the CPU, on ``threads`` threads (0: one per core)."""
 
-    def __init__(self, path: Path, name: str = "onnx") -> None:
+    def __init__(self, path: Path, name: str = "onnx", threads: int = 0) -> None:
         import onnxruntime as ort
 
         options = ort.SessionOptions()
         options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+        if threads:
+            options.intra_op_num_threads = threads
+            options.inter_op_num_threads = 1
         self.name = name
         self.session = ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
 

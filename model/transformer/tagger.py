@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 
 from model.api import Scores, Tagger
-from model.config import TrainConfig
+from model.config import RUNTIMES, TrainConfig
 from model.errors import ConfigError, ModelLoadError
 from model.linear.features import mask_fatality_phrases
 from model.linear.heads import best_f1_threshold, sigmoid
@@ -35,7 +35,6 @@ from model.transformer.runtime import (
 )
 from model.transformer.windows import max_by_owner, run_windows, text_windows
 
-RUNTIMES = ("auto", "torch", "onnx", "onnx-int8")
 _EVIDENCE_HEADS = ("event_types", "sub_event_types")
 
 
@@ -60,6 +59,7 @@ class TransformerTagger(Tagger):
         self.cutoffs = np.full(N_OUTPUTS, 0.5, dtype=np.float32)
         self.history: list[dict] = []
         self.runtime = config.transformer.runtime
+        self.threads = 0  # ONNX Runtime's threads; 0: its default, one per core
         self._runner = None
         self._sync_thresholds()
 
@@ -169,6 +169,12 @@ class TransformerTagger(Tagger):
         self.runtime, self._runner = name, None
         return self
 
+    def limit_threads(self, n: int) -> TransformerTagger:
+        """Run ONNX Runtime on at most ``n`` threads (torch's are set with
+        ``torch.set_num_threads``)."""
+        self.threads, self._runner = n, None
+        return self
+
     @property
     def runner(self):
         if self._runner is None:
@@ -191,7 +197,7 @@ class TransformerTagger(Tagger):
             )
         if not onnxruntime_available():
             raise ConfigError(f"runtime {name!r} needs onnxruntime; pip install onnxruntime")
-        return OnnxRunner(file, name)
+        return OnnxRunner(file, name, threads=self.threads)
 
     def _torch(self) -> TorchRunner:
         if self.net is None:
