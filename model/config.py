@@ -116,10 +116,6 @@ class TransformerConfig:
     int8: bool = True
     runtime: str = "auto"
     infer_batch_size: int = 32
-    # Distillation: a saved transformer model whose text-level probabilities the network
-    # also learns, with this weight (the labels keep the rest); "" for none.
-    teacher: str = ""
-    teacher_weight: float = 0.5
 
     def __post_init__(self) -> None:
         if not isinstance(self.encoder, str) or not self.encoder:
@@ -138,13 +134,8 @@ class TransformerConfig:
             _check_number("transformer", name, getattr(self, name), 1)
         for name in ("lr", "head_lr"):
             _check_number("transformer", name, getattr(self, name), 1e-8, 1.0)
-        if not isinstance(self.teacher, str):
-            raise ConfigError(
-                f"transformer.teacher is {self.teacher!r}; allowed: a model directory or ''"
-            )
         for name in ("weight_decay", "warmup_fraction", "dropout"):
             _check_number("transformer", name, getattr(self, name), 0, 0.9)
-        _check_number("transformer", "teacher_weight", self.teacher_weight, 0, 1)
         for name in ("eval_every", "patience", "max_steps", "max_minutes"):
             _check_number("transformer", name, getattr(self, name), 0)
         for name in ("mask_fatality_phrases", "onnx", "int8"):

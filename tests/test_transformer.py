@@ -3,18 +3,16 @@ overfit, save/load round trip, batched equals one-by-one, ONNX equals torch, lon
 One test loads the real packaged encoder, offline."""
 
 import json
-import shutil
 
 import numpy as np
 import pytest
 
 torch = pytest.importorskip("torch")
-from transformers import AutoTokenizer, BertConfig, BertModel, BertTokenizer  # noqa: E402
+from transformers import BertConfig, BertModel, BertTokenizer  # noqa: E402
 
 from model.api import load  # noqa: E402
 from model.config import TrainConfig, TransformerConfig  # noqa: E402
 from model.errors import ConfigError, ModelLoadError  # noqa: E402
-from model.labels import EVENT_TYPES  # noqa: E402
 from model.transformer.tagger import TransformerTagger  # noqa: E402
 from model.transformer.windows import max_by_owner, text_windows  # noqa: E402
 from tests.conftest import record  # noqa: E402
@@ -276,33 +274,6 @@ def test_batch_command_runs_the_chosen_runtime_in_each_worker(trained, tiny_enco
         run(BatchConfig(src, tmp_path / "x.jsonl", model=bare, runtime="onnx", progress=False))
 
 
-def test_a_student_learns_its_teachers_probabilities(trained, tiny_encoder):
-    # With teacher_weight 1 the labels do not count: told that every text is a protest, a
-    # 1-layer student still learns what its 2-layer teacher says.
-    teacher, out, records = trained
-    wrong = [{**r, "event_types": ["protests"]} for r in records]
-    cfg = tiny_config(tiny_encoder, n_layers=1, teacher=str(out), teacher_weight=1.0)
-    student = TransformerTagger.fit(wrong, [], cfg, progress=False)
-    texts = [r["text"] for r in records]
-    want, got = teacher.score(texts).event_types, student.score(texts).event_types
-    np.testing.assert_array_equal(got.argmax(1), want.argmax(1))
-    assert np.abs(got - want).mean() < 0.1
-    alone = TransformerTagger.fit(wrong, [], tiny_config(tiny_encoder, n_layers=1), progress=False)
-    assert (alone.score(texts).event_types.argmax(1) == EVENT_TYPES.index("protests")).all()
-
-
-def test_a_teacher_must_share_the_tokenizer(trained, tiny_encoder, tmp_path):
-    _, out, records = trained
-    other = tmp_path / "other-encoder"
-    shutil.copytree(tiny_encoder, other)
-    tokenizer = AutoTokenizer.from_pretrained(str(tiny_encoder))
-    tokenizer.add_tokens(["zebra"])
-    tokenizer.save_pretrained(other)
-    cfg = tiny_config(other, epochs=1, teacher=str(out))
-    with pytest.raises(ConfigError, match="has another tokenizer than the encoder"):
-        TransformerTagger.fit(records[:2], [], cfg, progress=False)
-
-
 def test_long_text_is_scored_to_its_end_with_evidence(trained):
     tagger, _, records = trained
     text = records[-1]["text"]
@@ -362,8 +333,6 @@ def test_changed_weights_are_refused(trained, tmp_path):
         ({"onnx": "yes"}, "transformer.onnx is 'yes'; allowed: true or false"),
         ({"encoder": ""}, "transformer.encoder is ''"),
         ({"layers": 2}, "unknown setting\\(s\\) \\['layers'\\] in transformer"),
-        ({"teacher_weight": 1.5}, "transformer.teacher_weight is 1.5; allowed: >= 0 and <= 1"),
-        ({"teacher": 3}, "transformer.teacher is 3; allowed: a model directory"),
     ],
 )
 def test_config_errors_name_the_field(settings, message):

@@ -87,8 +87,6 @@ class TransformerTagger(Tagger):
             train, mask_fatalities=cfg.mask_fatality_phrases, progress=progress
         )
         dev_ex = tagger.examples(dev, mask_fatalities=False, progress=progress) if dev else None
-        if cfg.teacher:
-            train_ex.soft = tagger.teacher_probs(cfg.teacher, train_ex.windows, progress=progress)
         if progress:
             n_windows = sum(len(w) for w in train_ex.windows)
             print(
@@ -101,29 +99,6 @@ class TransformerTagger(Tagger):
         if dev_ex is not None:
             tagger.calibrate(dev_ex)
         return tagger
-
-    def teacher_probs(self, path: str, windows, *, progress: bool = False) -> np.ndarray:
-        """The text-level probabilities (before calibration) that the saved transformer
-        model in ``path`` gives texts tokenised into ``windows``: (n_texts, n_outputs)."""
-        from model.api import load
-
-        teacher = load(path)
-        if teacher.family != "transformer":
-            raise ConfigError(
-                f"transformer.teacher {path!r} is a {teacher.family} model; a teacher must be a "
-                "saved transformer model"
-            )
-        if teacher.tokenizer.get_vocab() != self.tokenizer.get_vocab():
-            raise ConfigError(
-                f"transformer.teacher {path!r} has another tokenizer than the encoder being "
-                "trained; a teacher must share it (the same encoder, any number of layers)"
-            )
-        if progress:
-            n = sum(len(w) for w in windows)
-            print(f"teacher {path}: scoring {n:,} windows on {teacher.runner.name}")
-        cfg = teacher.config.transformer
-        logits, owner = run_windows(teacher.runner, windows, teacher.pad_id, cfg.infer_batch_size)
-        return sigmoid(max_by_owner(logits, owner, len(windows)))
 
     @property
     def pad_id(self) -> int:

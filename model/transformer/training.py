@@ -1,10 +1,8 @@
 """Fine-tuning: multi-task, multi-label, over windows. A text's logit for a label is the
 maximum over its windows (as at prediction), so a long article is learned from the window
 that shows the event; masked binary cross-entropy skips the tasks a record has no labels
-for. With a teacher (``transformer.teacher``, a saved transformer model, usually a larger
-one), the loss also pulls the text-level probabilities towards the teacher's on every
-output: a distilled small network keeps more of the large one's quality. AdamW with warm-up
-and linear decay, dev evaluation with early stopping on dev loss, mixed precision on a GPU.
+for. AdamW with warm-up and linear decay, dev evaluation with early stopping on dev loss,
+mixed precision on a GPU.
 """
 
 from __future__ import annotations
@@ -27,13 +25,11 @@ from model.transformer.windows import max_by_owner, pad_windows, run_windows
 @dataclass
 class Examples:
     """Tokenised records: per text its windows' token ids; targets ``Y`` and ``mask``, both
-    (n_texts, n_outputs), ``mask`` marking the outputs a record carries labels for; and, when
-    distilling, a teacher's probabilities ``soft`` (n_texts, n_outputs) for every output."""
+    (n_texts, n_outputs), ``mask`` marking the outputs a record carries labels for."""
 
     windows: list[list[list[int]]]
     Y: np.ndarray
     mask: np.ndarray
-    soft: np.ndarray | None = None
 
 
 def pick_device(name: str) -> str:
@@ -207,11 +203,6 @@ def _train_step(net, train, batch, cfg, pad_id, device, autocast, scaler, optimi
     m = torch.from_numpy(train.mask[batch].astype(np.float32)).to(device)
     bce = torch.nn.functional.binary_cross_entropy_with_logits(agg, y, reduction="none")
     loss = (bce * m).sum() / m.sum().clamp(min=1.0)
-    if train.soft is not None and cfg.teacher_weight > 0:
-        # The teacher speaks for every output, the tasks a record has no labels for included.
-        soft = torch.from_numpy(train.soft[batch].astype(np.float32)).to(device)
-        taught = torch.nn.functional.binary_cross_entropy_with_logits(agg, soft)
-        loss = (1 - cfg.teacher_weight) * loss + cfg.teacher_weight * taught
     optimizer.zero_grad(set_to_none=True)
     if scaler is not None:
         scaler.scale(loss).backward()
