@@ -239,6 +239,14 @@ def test_batch_command_runs_the_chosen_runtime_in_each_worker(trained, tiny_enco
     texts = [r["text"] for r in records] + ["", "Police arrested two men."]
     src = tmp_path / "in.jsonl"
     src.write_text("".join(json.dumps({"id": i, "text": t}) + "\n" for i, t in enumerate(texts)))
+    rows_in = [{"id": i, "text": t} for i, t in enumerate(texts)]
+
+    def scores(runtime: str) -> list[dict]:
+        tagger = load(out).use_runtime(runtime)
+        results = tagger.predict_stream(rows_in, batch_size=4, on_error="report")
+        return [r["event_type_scores"] or {} for r in results]
+
+    int8, fp32 = scores("onnx-int8"), scores("onnx")
     for workers in (1, 2):
         dest = tmp_path / f"out{workers}.jsonl"
         run(
@@ -253,18 +261,15 @@ def test_batch_command_runs_the_chosen_runtime_in_each_worker(trained, tiny_enco
             )
         )
         rows = [json.loads(line) for line in dest.read_text().splitlines()]
-        expected = (
-            load(out)
-            .use_runtime("onnx-int8")
-            .predict_stream(
-                [{"id": i, "text": t} for i, t in enumerate(texts)], batch_size=4, on_error="report"
-            )
-        )
         assert [r["id"] for r in rows] == list(range(len(texts)))
-        for row, want in zip(rows, expected, strict=True):
-            assert row["event_types"] == want["event_types"]
-            for label, score in want["event_type_scores"].items():
-                assert row["event_type_scores"][label] == pytest.approx(score, abs=1e-4)
+        got = [r["event_type_scores"] or {} for r in rows]
+        gap = {"int8": 0.0, "fp32": 0.0}
+        for row, a, b in zip(got, int8, fp32, strict=True):
+            assert row.keys() == a.keys()
+            for label, score in row.items():
+                gap["int8"] = max(gap["int8"], abs(score - a[label]))
+                gap["fp32"] = max(gap["fp32"], abs(score - b[label]))
+        assert gap["int8"] <= 1e-4 < 5e-4 < gap["fp32"]  # int8's scores, not fp32's
     bare = tmp_path / "saved-without-onnx"
     cfg = tiny_config(tiny_encoder, epochs=1, onnx=False)
     TransformerTagger.fit(records[:3], [], cfg, progress=False).save(
