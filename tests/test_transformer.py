@@ -237,9 +237,9 @@ def test_batch_command_runs_the_chosen_runtime_in_each_worker(trained, tiny_enco
 
     _, out, records = trained
     texts = [r["text"] for r in records] + ["", "Police arrested two men."]
-    src = tmp_path / "in.jsonl"
-    src.write_text("".join(json.dumps({"id": i, "text": t}) + "\n" for i, t in enumerate(texts)))
     rows_in = [{"id": i, "text": t} for i, t in enumerate(texts)]
+    src = tmp_path / "in.jsonl"
+    src.write_text("".join(json.dumps(r) + "\n" for r in rows_in))
 
     def scores(runtime: str) -> list[dict]:
         tagger = load(out).use_runtime(runtime)

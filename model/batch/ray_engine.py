@@ -31,7 +31,7 @@ from ray.data.datasource import Datasource, ReadTask  # noqa: E402
 
 from model.batch.readers import Position, Source  # noqa: E402
 from model.batch.rows import Row, result_json, tag_rows  # noqa: E402
-from model.batch.workers import batched  # noqa: E402
+from model.batch.workers import batched, load_tagger  # noqa: E402
 
 BATCHES_PER_BLOCK = 8  # a block read, and one call of an actor, holds 8 model batches
 _IN = pa.schema(
@@ -98,8 +98,6 @@ class TagActor:
     """One copy of the model, loaded once per actor from the shipped model directory."""
 
     def __init__(self, files_ref: list, batch_size: int, runtime: str | None):
-        from model.api import load
-
         files = ray.get(files_ref[0])
         self.dir = tempfile.TemporaryDirectory(prefix="conflict-tagger-model-")
         for name, data in files.items():
@@ -107,9 +105,7 @@ class TagActor:
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_bytes(data)
         # One CPU per actor (num_cpus=1 below): ONNX Runtime would otherwise use every core.
-        self.tagger = load(self.dir.name).limit_threads(1)
-        if runtime:
-            self.tagger.use_runtime(runtime)
+        self.tagger = load_tagger(self.dir.name, runtime, threads=1)
         self.batch_size = batch_size
 
     def __call__(self, table: pa.Table) -> pa.Table:

@@ -37,16 +37,22 @@ def _tagged(batch: list[Row], pairs: list[tuple[dict, str | None]]) -> Iterator[
         yield row, result, reason
 
 
-def tag_in_process(
-    model_dir: Path, rows: Iterable[Row], batch_size: int, runtime: str | None = None
-) -> Iterator[Tagged]:
-    """Tag ``rows`` with one model loaded in this process (on ``runtime`` when given, see
-    ``Tagger.use_runtime``)."""
+def load_tagger(model_dir: Path | str, runtime: str | None, threads: int = 0):
+    """The model in ``model_dir``, on ``runtime`` when given (``Tagger.use_runtime``) and,
+    with ``threads``, on at most that many threads of its own (``Tagger.limit_threads``)."""
     from model.api import load
 
     tagger = load(model_dir)
-    if runtime:
-        tagger.use_runtime(runtime)
+    if threads:
+        tagger.limit_threads(threads)
+    return tagger.use_runtime(runtime) if runtime else tagger
+
+
+def tag_in_process(
+    model_dir: Path, rows: Iterable[Row], batch_size: int, runtime: str | None = None
+) -> Iterator[Tagged]:
+    """Tag ``rows`` with one model loaded in this process (on ``runtime`` when given)."""
+    tagger = load_tagger(model_dir, runtime)
     for batch in batched(rows, batch_size):
         yield from _tagged(batch, tag_rows(tagger, batch, batch_size))
 
@@ -63,11 +69,9 @@ def _init_worker(model_dir: str, n_threads: int, runtime: str | None) -> None:
         # So that N workers do not fight over the cores.
         from threadpoolctl import threadpool_limits
 
-        from model.api import load
-
         _WORKER["limits"] = threadpool_limits(n_threads)
-        tagger = load(model_dir).limit_threads(n_threads)  # ONNX Runtime has its own pool
-        _WORKER["tagger"] = tagger.use_runtime(runtime) if runtime else tagger
+        # threadpoolctl does not reach ONNX Runtime's own pool: the tagger limits that.
+        _WORKER["tagger"] = load_tagger(model_dir, runtime, n_threads)
         if "torch" in sys.modules:
             sys.modules["torch"].set_num_threads(n_threads)
     except BaseException as exc:  # noqa: BLE001 - reported by the first task, see _work
