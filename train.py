@@ -105,9 +105,15 @@ def model_card(config, n: dict, metrics: dict, specs: list[str], extractor=None)
         "on genres and places far from the training data.",
         "- Labels rare in the training corpus get weak heads (see support above).",
         "- Casualty counts follow the codebook's rules, not every phrasing a report can use.",
-        "",
     ]
-    return "\n".join(lines)
+    if config.model == "transformer" and config.transformer.count_head:
+        lines.append(
+            "- Where the rules find no death toll in a text judged to report casualties, the "
+            "network's token-level count head picks the numbers that count the dead; it "
+            "learned which from labelled tolls, and can take a figure of the wounded or a "
+            "background toll for one."
+        )
+    return "\n".join([*lines, ""])
 
 
 def main(argv: list[str] | None = None) -> int:

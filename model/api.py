@@ -37,7 +37,9 @@ class Scores:
     """Calibrated probabilities for a batch of texts, and the passages behind them.
 
     ``evidence[i][label]`` lists (start, end, probability) of the passages of text ``i``
-    that drove ``label`` (event type or sub-event type), best first.
+    that drove ``label`` (event type or sub-event type), best first. ``counts[i]``, from a
+    model with a token-level count head, lists the numbers of text ``i`` it reads as death
+    tolls (``{"start", "end", "value", "score"}``); None for models without one.
     """
 
     event_types: np.ndarray  # (n_texts, 6)
@@ -45,6 +47,7 @@ class Scores:
     actor_categories: np.ndarray  # (n_texts, 8)
     casualties: np.ndarray  # (n_texts,)
     evidence: list[dict[str, list[tuple[int, int, float]]]] = field(default_factory=list)
+    counts: list[list[dict]] | None = None
 
 
 def check_texts(texts: object) -> list[str]:
@@ -198,6 +201,10 @@ class Tagger:
             "intercept": round(float(fit.intercept_[0]), 6),
             "threshold": best_f1_threshold(y, combined, lowest_within=FLOOR_TOLERANCE),
         }
+        self.tune_counts(dev)
+
+    def tune_counts(self, dev: list[dict]) -> None:
+        """Tune, on dev, how a model's count head fills death tolls (none here)."""
 
     def decoding_state(self) -> dict:
         """What turns scores into labels, beyond per-label thresholds (saved with a model)."""
@@ -296,6 +303,9 @@ class Tagger:
         if not casualties:
             killed = injured = None
             count_evidence = []
+        elif killed is None and scores.counts is not None and scores.counts[i]:
+            # A toll the rules have no pattern for, read by the count head.
+            killed, count_evidence = _head_toll(text, scores.counts[i], count_evidence)
         evidence = []
         for label in event_types + sub_event_types:
             task = "event_types" if label in EVENT_TYPES else "sub_event_types"
@@ -407,6 +417,20 @@ def load(path: str | Path | None = None) -> Tagger:
     raise ModelLoadError(
         f"model.json in {str(path)!r} names family {family!r}; known: linear, transformer"
     )
+
+
+def _head_toll(text: str, chosen: list[dict], evidence: list[dict]) -> tuple[int, list[dict]]:
+    """``killed`` from the count head's chosen numbers (``model.transformer.counts``), and
+    the evidence with the sentence of each added."""
+    from model.extract.text import split_sentences
+    from model.transformer.counts import killed_total
+
+    rows = list(evidence)
+    for start, end in split_sentences(text):
+        if any(start <= c["start"] < end for c in chosen):
+            rows.append({"task": "killed", "start": start, "end": end, "text": text[start:end]})
+    rows.sort(key=lambda e: (e["start"], e["task"]))
+    return killed_total(chosen), rows
 
 
 def predict(text: str) -> dict:

@@ -111,6 +111,7 @@ class TransformerConfig:
     max_steps: int = 0
     max_minutes: float = 0.0
     mask_fatality_phrases: bool = True
+    count_head: bool = True
     device: str = "auto"
     onnx: bool = True
     int8: bool = True
@@ -138,7 +139,7 @@ class TransformerConfig:
             _check_number("transformer", name, getattr(self, name), 0, 0.9)
         for name in ("eval_every", "patience", "max_steps", "max_minutes"):
             _check_number("transformer", name, getattr(self, name), 0)
-        for name in ("mask_fatality_phrases", "onnx", "int8"):
+        for name in ("mask_fatality_phrases", "count_head", "onnx", "int8"):
             if not isinstance(getattr(self, name), bool):
                 raise ConfigError(
                     f"transformer.{name} is {getattr(self, name)!r}; allowed: true or false"

@@ -14,7 +14,7 @@ from model.api import load  # noqa: E402
 from model.config import TrainConfig, TransformerConfig  # noqa: E402
 from model.errors import ConfigError, ModelLoadError  # noqa: E402
 from model.transformer.tagger import TransformerTagger  # noqa: E402
-from model.transformer.windows import max_by_owner, text_windows  # noqa: E402
+from model.transformer.windows import max_by_owner, pad_windows, text_windows  # noqa: E402
 from tests.conftest import record  # noqa: E402
 
 FILLER = "The weather in the region was mild and markets opened as usual . " * 6
@@ -218,6 +218,12 @@ def test_onnx_equals_torch_and_is_the_default_runtime(trained):
     torch_scores = tagger.use_runtime("torch").score(texts)
     for field in ("event_types", "sub_event_types", "actor_categories", "casualties"):
         np.testing.assert_allclose(getattr(onnx, field), getattr(torch_scores, field), atol=1e-3)
+    ids, mask = pad_windows(
+        text_windows(tagger.tokenizer, texts, max_length=24, stride=6)["input_ids"][0], 0
+    )
+    onnx_tokens = tagger.use_runtime("onnx").runner.with_tokens(ids, mask)[1]
+    torch_tokens = tagger.use_runtime("torch").runner.with_tokens(ids, mask)[1]
+    np.testing.assert_allclose(onnx_tokens, torch_tokens, atol=1e-3)
     int8 = tagger.use_runtime("onnx-int8").score(texts)
     assert tagger.runner.name == "onnx-int8"
     assert int8.event_types.shape == onnx.event_types.shape
@@ -408,3 +414,58 @@ def test_training_batches_group_texts_of_similar_length():
     assert {frozenset(b) for b in batches} == groups
     unsorted = make_batches(windows, 4, np.random.default_rng(0))
     assert {frozenset(b) for b in unsorted} != groups
+
+
+COUNT_TEXTS = [
+    ("Gunmen killed two villagers .", 2),
+    ("Police arrested three men .", None),
+    ("Rebels killed two soldiers and wounded three .", 2),
+]
+
+
+def count_records():
+    return [
+        record(
+            f"c{i}",
+            text,
+            event_types=["violence_against_civilians"] if killed else ["strategic_developments"],
+            casualties=killed is not None,
+            killed=killed,
+        )
+        for i, (text, killed) in enumerate(COUNT_TEXTS)
+    ]
+
+
+def test_count_head_learns_which_number_counts_the_dead(tiny_encoder, tmp_path):
+    # The head reads the encoder without training it (TaggerNet.forward_tokens), and this
+    # tiny random encoder carries little context, so the toll here is told by its word.
+    records = count_records()
+    cfg = tiny_config(tiny_encoder, max_length=48, epochs=200)
+    tagger = TransformerTagger.fit(records, records, cfg, progress=False)
+    texts = [r["text"] for r in records]
+    found = tagger.score(texts).counts
+    assert [[c["value"] for c in f] for f in found] == [[2], [], [2]]
+    # No extractor is attached, so the head alone fills killed, with its sentence as evidence.
+    results = tagger.predict(texts)
+    assert [r["killed"] for r in results] == [2, None, 2]
+    assert {"task": "killed", "start": 0, "end": len(texts[2]), "text": texts[2]} in results[2][
+        "evidence"
+    ]
+    tagger.save(tmp_path / "m", metrics={}, card="# c\n", data_fingerprint="test")
+    loaded = load(tmp_path / "m")
+    assert loaded.runner.name == "onnx" and loaded.runner.has_tokens
+    assert loaded.count_threshold == pytest.approx(tagger.count_threshold)
+    assert [r["killed"] for r in loaded.predict(texts)] == [2, None, 2]
+
+
+def test_a_model_without_the_count_head_saves_loads_and_scores(tiny_encoder, tmp_path):
+    records = count_records()
+    cfg = tiny_config(tiny_encoder, max_length=48, epochs=2, count_head=False)
+    tagger = TransformerTagger.fit(records, records, cfg, progress=False)
+    assert tagger.net.count_head is None
+    tagger.save(tmp_path / "m", metrics={}, card="# c\n", data_fingerprint="test")
+    loaded = load(tmp_path / "m")
+    assert not loaded.runner.has_tokens  # the ONNX graph has the window logits only
+    assert loaded.score([COUNT_TEXTS[0][0]]).counts is None
+    assert loaded.use_runtime("torch").score([COUNT_TEXTS[0][0]]).counts is None
+    assert len(loaded.predict([COUNT_TEXTS[0][0]])) == 1

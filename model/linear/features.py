@@ -29,6 +29,11 @@ def mask_fatality_phrases(text: str) -> str:
     return _FATALITY_SENTENCE.sub(" ", text)
 
 
+def fatality_phrase_spans(text: str) -> list[tuple[int, int]]:
+    """Character spans of the sentences ``mask_fatality_phrases`` drops."""
+    return [m.span() for m in _FATALITY_SENTENCE.finditer(text)]
+
+
 # What varies with the country and date of a report rather than with what happened: short
 # parentheticals ("(Cotonou, Littoral)", "(ISPR)"), full dates and the digits of numbers.
 # Leaving them in lets the heads learn "this place means protests", which does not carry

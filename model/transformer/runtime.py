@@ -2,7 +2,9 @@
 (fast CPU inference, fp32 or dynamically quantised int8), plus the export between them.
 
 Both take ``(input_ids, attention_mask)`` int64 arrays ``(n_windows, n_tokens)`` and return
-logits ``(n_windows, n_outputs)`` as float32 numpy arrays.
+logits ``(n_windows, n_outputs)`` as float32 numpy arrays; ``with_tokens`` adds the count
+head's token logits ``(n_windows, n_tokens)``, and ``has_tokens`` says whether the network
+has that head.
 """
 
 from __future__ import annotations
@@ -33,14 +35,24 @@ class TorchRunner:
 
     def __init__(self, net, device: str = "cpu") -> None:
         self.net, self.device = net.eval(), device
+        self.has_tokens = getattr(net, "count_head", None) is not None
 
     def __call__(self, input_ids: np.ndarray, attention_mask: np.ndarray) -> np.ndarray:
+        return self._run(self.net, input_ids, attention_mask)
+
+    def with_tokens(self, input_ids: np.ndarray, attention_mask: np.ndarray):
+        return self._run(self.net.forward_tokens, input_ids, attention_mask)
+
+    def _run(self, fn, input_ids: np.ndarray, attention_mask: np.ndarray):
         import torch
 
         with torch.inference_mode():
             ids = torch.from_numpy(input_ids).to(self.device)
             mask = torch.from_numpy(attention_mask).to(self.device)
-            return self.net(ids, mask).float().cpu().numpy()
+            out = fn(ids, mask)
+            if isinstance(out, tuple):
+                return tuple(o.float().cpu().numpy() for o in out)
+            return out.float().cpu().numpy()
 
 
 class OnnxRunner:
@@ -56,20 +68,33 @@ class OnnxRunner:
             options.inter_op_num_threads = 1
         self.name = name
         self.session = ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
+        self.has_tokens = "token_logits" in {o.name for o in self.session.get_outputs()}
 
     def __call__(self, input_ids: np.ndarray, attention_mask: np.ndarray) -> np.ndarray:
         feed = {"input_ids": input_ids, "attention_mask": attention_mask}
-        return self.session.run(None, feed)[0]
+        return self.session.run(["logits"], feed)[0]
+
+    def with_tokens(self, input_ids: np.ndarray, attention_mask: np.ndarray):
+        feed = {"input_ids": input_ids, "attention_mask": attention_mask}
+        logits, tokens = self.session.run(["logits", "token_logits"], feed)
+        return logits, tokens
 
 
 def export_onnx(net, encoder_config: dict, out: Path, *, int8: bool) -> list[Path]:
     """Write the network as ONNX to ``out/window_logits.onnx`` (attention fused for BERT
-    encoders) and, with ``int8``, a per-channel dynamically quantised copy. Returns the files."""
+    encoders; outputs ``logits`` and, with a count head, ``token_logits``) and, with
+    ``int8``, a per-channel dynamically quantised copy. Returns the files."""
     import copy
 
     import torch
 
     net = copy.deepcopy(net).float().cpu().eval()
+    outputs = {"logits": {0: "windows"}}
+    if net.count_head is not None:
+        from model.transformer.network import TokensForward
+
+        net = TokensForward(net)
+        outputs["token_logits"] = {0: "windows", 1: "tokens"}
     ids = torch.ones((2, 8), dtype=torch.long)
     out.mkdir(parents=True, exist_ok=True)
     fp32 = out / ONNX_FP32
@@ -81,11 +106,11 @@ def export_onnx(net, encoder_config: dict, out: Path, *, int8: bool) -> list[Pat
             (ids, torch.ones_like(ids)),
             str(raw),
             input_names=["input_ids", "attention_mask"],
-            output_names=["logits"],
+            output_names=list(outputs),
             dynamic_axes={
                 "input_ids": {0: "windows", 1: "tokens"},
                 "attention_mask": {0: "windows", 1: "tokens"},
-                "logits": {0: "windows"},
+                **outputs,
             },
             opset_version=17,
             dynamo=False,

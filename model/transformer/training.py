@@ -25,11 +25,15 @@ from model.transformer.windows import max_by_owner, pad_windows, run_windows
 @dataclass
 class Examples:
     """Tokenised records: per text its windows' token ids; targets ``Y`` and ``mask``, both
-    (n_texts, n_outputs), ``mask`` marking the outputs a record carries labels for."""
+    (n_texts, n_outputs), ``mask`` marking the outputs a record carries labels for; and the
+    count head's: per text, ``(targets, spots)``, a target per number mention and, per
+    window, the ``(mention, token position)`` of the mentions it holds (no mentions where
+    the record's toll is unknown)."""
 
     windows: list[list[list[int]]]
     Y: np.ndarray
     mask: np.ndarray
+    counts: list[tuple[list[float], list[list[tuple[int, int]]]]] | None = None
 
 
 def pick_device(name: str) -> str:
@@ -92,15 +96,15 @@ def make_batches(
     return [batches[k] for k in rng.permutation(len(batches))]
 
 
-def _select(net, windows: list[list[int]], limit: int, pad_id: int, device: str):
-    """At most ``limit`` windows of a long text: those that hold the maximum for most outputs
-    (scored without gradient), so training sees what the max over windows sees."""
+def _select(net, windows: list[list[int]], limit: int, pad_id: int, device: str) -> list[int]:
+    """Which windows of a long text to train on, at most ``limit``: those that hold the
+    maximum for most outputs (scored without gradient), so training sees what the max over
+    windows sees."""
     if len(windows) <= limit:
-        return windows
+        return list(range(len(windows)))
     logits, _ = run_windows(TorchRunner(net, device), [windows], pad_id, 4 * limit)
     winners, counts = np.unique(logits.argmax(0), return_counts=True)
-    keep = sorted(winners[np.argsort(-counts, kind="stable")][:limit])
-    return [windows[k] for k in keep]
+    return sorted(int(k) for k in winners[np.argsort(-counts, kind="stable")][:limit])
 
 
 class _EarlyStopping:
@@ -189,20 +193,37 @@ def fine_tune(
 
 
 def _train_step(net, train, batch, cfg, pad_id, device, autocast, scaler, optimizer) -> float:
-    per_text = [
-        _select(net, train.windows[i], cfg.max_train_windows, pad_id, device) for i in batch
-    ]
-    arrays = pad_windows([w for ws in per_text for w in ws], pad_id)
+    chosen = [_select(net, train.windows[i], cfg.max_train_windows, pad_id, device) for i in batch]
+    picked = [(i, k) for i, ks in zip(batch, chosen, strict=True) for k in ks]
+    arrays = pad_windows([train.windows[i][k] for i, k in picked], pad_id)
     ids, mask = (torch.from_numpy(a).to(device) for a in arrays)
+    # The count head's mentions in the chosen windows: (window row, token position, target).
+    spots = []
+    if net.count_head is not None and train.counts is not None:
+        for row, (i, k) in enumerate(picked):
+            targets, per_window = train.counts[i]
+            spots += [(row, p, targets[m]) for m, p in per_window[k]]
     net.train()
     with autocast():
-        logits = net(ids, mask).float()  # (n_windows, n_outputs)
-    bounds = np.cumsum([0] + [len(ws) for ws in per_text])
+        if spots:
+            logits, token_logits = net.forward_tokens(ids, mask)
+            logits, token_logits = logits.float(), token_logits.float()
+        else:
+            logits = net(ids, mask).float()  # (n_windows, n_outputs)
+    bounds = np.cumsum([0] + [len(ks) for ks in chosen])
     agg = torch.stack([logits[a:b].max(0).values for a, b in zip(bounds, bounds[1:], strict=False)])
     y = torch.from_numpy(train.Y[batch].astype(np.float32)).to(device)  # (n_texts, n_outputs)
     m = torch.from_numpy(train.mask[batch].astype(np.float32)).to(device)
     bce = torch.nn.functional.binary_cross_entropy_with_logits(agg, y, reduction="none")
     loss = (bce * m).sum() / m.sum().clamp(min=1.0)
+    if spots:
+        rows, positions, targets = (
+            torch.tensor(v, device=device) for v in zip(*spots, strict=True)
+        )
+        count_loss = torch.nn.functional.binary_cross_entropy_with_logits(
+            token_logits[rows, positions], targets.float()
+        )
+        loss = loss + count_loss  # reaches the count head only (TaggerNet.forward_tokens)
     optimizer.zero_grad(set_to_none=True)
     if scaler is not None:
         scaler.scale(loss).backward()
@@ -221,7 +242,7 @@ def _param_groups(net, cfg: TransformerConfig) -> list[dict]:
     """Encoder at ``lr``, heads at ``head_lr``; no weight decay on biases and norms."""
     groups: dict[tuple[bool, bool], list] = {}
     for name, param in net.named_parameters():
-        is_head = name.startswith("heads.")
+        is_head = name.startswith(("heads.", "count_head."))
         decay = param.ndim > 1
         groups.setdefault((is_head, decay), []).append(param)
     return [

@@ -11,11 +11,15 @@ from __future__ import annotations
 import numpy as np
 
 
-def text_windows(tokenizer, texts: list[str], *, max_length: int, stride: int) -> dict:
+def text_windows(
+    tokenizer, texts: list[str], *, max_length: int, stride: int, offsets: bool = False
+) -> dict:
     """Per text: its windows' token ids and their (start, end) character spans.
 
     Consecutive windows share ``stride`` tokens. Returns ``{"input_ids": [[window, ...], ...],
-    "spans": [[(start, end), ...], ...]}`` with one entry per text, in order.
+    "spans": [[(start, end), ...], ...]}`` with one entry per text, in order; with
+    ``offsets``, also ``"offsets"``: each window's token character spans, ``(0, 0)`` for
+    special tokens.
     """
     enc = tokenizer(
         texts,
@@ -28,8 +32,18 @@ def text_windows(tokenizer, texts: list[str], *, max_length: int, stride: int) -
     )
     ids: list[list[list[int]]] = [[] for _ in texts]
     spans: list[list[tuple[int, int]]] = [[] for _ in texts]
+    token_spans: list[list[list[tuple[int, int]]]] = [[] for _ in texts]
     for k, owner in enumerate(enc["overflow_to_sample_mapping"]):
-        offsets = [
+        if offsets:
+            token_spans[owner].append(
+                [
+                    (0, 0) if special else (int(o[0]), int(o[1]))
+                    for o, special in zip(
+                        enc["offset_mapping"][k], enc["special_tokens_mask"][k], strict=True
+                    )
+                ]
+            )
+        inside = [
             o
             for o, special in zip(
                 enc["offset_mapping"][k], enc["special_tokens_mask"][k], strict=True
@@ -37,8 +51,11 @@ def text_windows(tokenizer, texts: list[str], *, max_length: int, stride: int) -
             if not special
         ]
         ids[owner].append(enc["input_ids"][k])
-        spans[owner].append((offsets[0][0], offsets[-1][1]) if offsets else (0, 0))
-    return {"input_ids": ids, "spans": spans}
+        spans[owner].append((inside[0][0], inside[-1][1]) if inside else (0, 0))
+    out = {"input_ids": ids, "spans": spans}
+    if offsets:
+        out["offsets"] = token_spans
+    return out
 
 
 def pad_windows(windows: list[list[int]], pad_id: int) -> tuple[np.ndarray, np.ndarray]:
@@ -66,15 +83,26 @@ def max_by_owner(values: np.ndarray, owner: np.ndarray, n: int) -> np.ndarray:
     return out
 
 
-def run_windows(runner, windows: list[list[list[int]]], pad_id: int, batch_size: int):
+def run_windows(
+    runner, windows: list[list[list[int]]], pad_id: int, batch_size: int, *, tokens: bool = False
+):
     """Logits of every window of every text: ``(logits (n_windows, k), owner (n_windows,))``,
-    windows in text order; ``runner`` maps padded (ids, mask) arrays to logits."""
+    windows in text order; ``runner`` maps padded (ids, mask) arrays to logits. With
+    ``tokens``, a third item: each window's token logits of the count head, one array of the
+    window's length per window (``runner.with_tokens``)."""
     flat = [w for per_text in windows for w in per_text]
     owner = np.repeat(np.arange(len(windows)), [len(per_text) for per_text in windows])
     logits = None
+    token_logits: list = [None] * len(flat)
     for idx in window_batches([len(w) for w in flat], batch_size):
-        out = runner(*pad_windows([flat[k] for k in idx], pad_id))  # (len(idx), k)
+        arrays = pad_windows([flat[k] for k in idx], pad_id)
+        if tokens:
+            out, per_token = runner.with_tokens(*arrays)  # (len(idx), k), (len(idx), n_tokens)
+            for row, k in enumerate(idx):
+                token_logits[k] = per_token[row, : len(flat[k])]
+        else:
+            out = runner(*arrays)  # (len(idx), k)
         if logits is None:
             logits = np.empty((len(flat), out.shape[1]), dtype=np.float32)
         logits[idx] = out
-    return logits, owner
+    return (logits, owner, token_logits) if tokens else (logits, owner)
