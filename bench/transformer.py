@@ -1,6 +1,7 @@
 """Benchmark of the transformer family against the linear one: quality on ACLED countries
 held out of training and on full articles, agreement of the ONNX paths with torch, CPU
-throughput on full articles, and what fine-tuning took.
+throughput on full articles, what fine-tuning took, and killed exact match with and
+without the transformer's token-level count head (both families carry the extractor).
 
     python bench/transformer.py --n-train 8000 --out runs/bench-transformer
     python bench/transformer.py --out runs/bench-transformer --skip-train   # re-measure only
@@ -24,6 +25,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bench._common import attach_extractor  # noqa: E402
 from model.config import build_config  # noqa: E402
 from model.corpora import load_corpus  # noqa: E402
 from model.evaluation import task_metrics  # noqa: E402
@@ -76,6 +78,7 @@ def train_both(data: dict, args) -> dict:
         t0 = time.perf_counter()
         tagger = cls.fit(data["train"], data["dev"], config, progress=True)
         timings[family] = round(time.perf_counter() - t0, 1)
+        attach_extractor(tagger, data["train"], data["dev"])  # actors and counts, as train.py
         print(f"{family}: trained on {len(data['train']):,} texts in {timings[family]:.0f} s")
         tagger.save(
             args.out / family,
@@ -88,6 +91,10 @@ def train_both(data: dict, args) -> dict:
 
 def macro(records, results, task="event_types") -> float:
     return task_metrics(records, results).get(task, {}).get("macro_f1", float("nan"))
+
+
+def killed_exact(records, results) -> float | None:
+    return task_metrics(records, results).get("killed", {}).get("exact_match")
 
 
 def throughput(tagger, texts: list[str], batch_size: int) -> float:
@@ -105,9 +112,9 @@ def measure(data: dict, args) -> dict:
     linear = load(args.out / "linear")
     sets = {k: data[k] for k in ("test_countries", "articles")}
     for name, records in sets.items():
-        report[f"linear/{name}/event_macro_f1"] = macro(
-            records, linear.predict([r["text"] for r in records])
-        )
+        results = linear.predict([r["text"] for r in records])
+        report[f"linear/{name}/event_macro_f1"] = macro(records, results)
+        report[f"linear/{name}/killed_exact_match"] = killed_exact(records, results)
     tx = load(args.out / "transformer")
     scores = {}
     for runtime in ("torch", "onnx", "onnx-int8"):
@@ -121,6 +128,15 @@ def measure(data: dict, args) -> dict:
             report[f"{runtime}/{name}/casualties_f1"] = (
                 task_metrics(records, results).get("casualties", {}).get("f1")
             )
+            report[f"{runtime}/{name}/killed_exact_match"] = killed_exact(records, results)
+    # The count head's part: the same network with the head's figures never taken.
+    threshold, tx.count_threshold = tx.count_threshold, float("inf")
+    for name, records in sets.items():
+        results = tx.predict([r["text"] for r in records])
+        report[f"onnx-int8/{name}/killed_exact_match_without_count_head"] = killed_exact(
+            records, results
+        )
+    tx.count_threshold = threshold
     for runtime in ("onnx", "onnx-int8"):
         for name in sets:
             a, b = scores["torch", name], scores[runtime, name]
