@@ -22,6 +22,7 @@ head's dev-tuned threshold.
 
 from __future__ import annotations
 
+import bisect
 import itertools
 
 import numpy as np
@@ -69,13 +70,15 @@ def mention_positions(
     offsets: list[tuple[int, int]], mentions: list[Mention]
 ) -> list[tuple[int, int]]:
     """``(mention index, token position)`` of each mention that starts in a window whose
-    token character spans are ``offsets`` (``(0, 0)`` for special tokens)."""
+    token character spans are ``offsets`` (``(0, 0)`` for special tokens): the first token
+    that ends after the mention starts, if it begins before the mention ends."""
+    real = [k for k, (a, b) in enumerate(offsets) if b > a]  # in text order
+    ends = [offsets[k][1] for k in real]
     out = []
     for m, (start, end, _) in enumerate(mentions):
-        for k, (a, b) in enumerate(offsets):
-            if b > a and b > start and a < end:
-                out.append((m, k))
-                break
+        j = bisect.bisect_right(ends, start)
+        if j < len(real) and offsets[real[j]][0] < end:
+            out.append((m, real[j]))
     return out
 
 
