@@ -7,8 +7,8 @@ from model.transformer.counts import (
     count_targets,
     counted,
     killed_total,
+    mention_logits,
     mention_positions,
-    mention_probs,
     number_mentions,
     record_toll,
 )
@@ -55,8 +55,8 @@ def test_mentions_are_scored_at_their_first_token_as_the_best_window():
     assert mention_positions(offsets[0], mentions) == [(0, 2)]
     assert mention_positions(offsets[1], mentions) == [(0, 1), (1, 2)]
     logits = [np.array([0.0, 0.0, 1.0, 5.0, 0.0]), np.array([0.0, 2.0, -1.0, 0.0])]
-    np.testing.assert_allclose(mention_probs(offsets, logits, mentions), [2.0, -1.0])
-    assert np.isneginf(mention_probs(offsets[:1], logits[:1], mentions)[1])
+    np.testing.assert_allclose(mention_logits(offsets, logits, mentions), [2.0, -1.0])
+    assert np.isneginf(mention_logits(offsets[:1], logits[:1], mentions)[1])
 
 
 def test_the_toll_sums_distinct_chosen_figures():

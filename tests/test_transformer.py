@@ -456,6 +456,11 @@ def test_count_head_learns_which_number_counts_the_dead(tiny_encoder, tmp_path):
     assert loaded.runner.name == "onnx" and loaded.runner.has_tokens
     assert loaded.count_threshold == pytest.approx(tagger.count_threshold)
     assert [r["killed"] for r in loaded.predict(texts)] == [2, None, 2]
+    # Tuned end to end on dev, a threshold that never fills gives way to one that does.
+    loaded.count_threshold = 1.01
+    loaded.tune_counts(records * 7)  # 21 rows: enough to tune on
+    assert loaded.count_threshold < 1.0
+    assert [r["killed"] for r in loaded.predict(texts)] == [2, None, 2]
 
 
 def test_a_model_without_the_count_head_saves_loads_and_scores(tiny_encoder, tmp_path):

@@ -82,16 +82,25 @@ def mention_positions(
     return out
 
 
-def mention_probs(
+def mention_logits(
     window_offsets: list[list[tuple[int, int]]],
     window_logits: list[np.ndarray],
     mentions: list[Mention],
 ) -> np.ndarray:
     """Each mention's count-head logit: the maximum over the windows that hold it
     (``-inf`` for a mention no window holds)."""
-    best = np.full(len(mentions), -np.inf, dtype=np.float32)
-    for offsets, logits in zip(window_offsets, window_logits, strict=True):
-        for m, k in mention_positions(offsets, mentions):
+    spots = [mention_positions(offsets, mentions) for offsets in window_offsets]
+    return best_over_windows(len(mentions), spots, window_logits)
+
+
+def best_over_windows(
+    n: int, spots: list[list[tuple[int, int]]], window_logits: list[np.ndarray]
+) -> np.ndarray:
+    """The logits of ``n`` mentions, each the maximum over the windows that hold it;
+    ``spots[w]`` lists the ``(mention, token position)`` pairs of window ``w``."""
+    best = np.full(n, -np.inf, dtype=np.float32)
+    for window, logits in zip(spots, window_logits, strict=True):
+        for m, k in window:
             best[m] = max(best[m], float(logits[k]))
     return best
 

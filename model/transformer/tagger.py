@@ -13,6 +13,7 @@ is the reference and the training path.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import json
 from pathlib import Path
 
@@ -199,10 +200,7 @@ class TransformerTagger(Tagger):
         as the maximum over its windows (as at prediction)."""
         ys, scores, k = [], [], 0
         for (truth, spots), windows in zip(dev.counts, dev.windows, strict=True):
-            best = np.full(len(truth), -np.inf, dtype=np.float32)
-            for w in range(len(windows)):
-                for m, p in spots[w]:
-                    best[m] = max(best[m], float(token_logits[k + w][p]))
+            best = counts.best_over_windows(len(truth), spots, token_logits[k : k + len(windows)])
             k += len(windows)
             seen = np.isfinite(best)
             ys.extend(np.asarray(truth)[seen])
@@ -221,29 +219,28 @@ class TransformerTagger(Tagger):
         rows = [r for r in dev if counts.record_toll(r) is not None]
         if not self.runner.has_tokens or len(rows) < 20:
             return
+        from sklearn.metrics import f1_score
+
         texts, tolls = [r["text"] for r in rows], [counts.record_toll(r) for r in rows]
-        kept = self.count_threshold
-        self.count_threshold = float("inf")
-        plain = self.predict(texts)
-        self.count_threshold = 0.0
-        found = self.score(texts).counts
+        kept, self.count_threshold = self.count_threshold, 0.0  # every mention, with its score
+        scores = self.score(texts)
         self.count_threshold = kept
+        found = self.extractor.extract_many(texts) if self.extractor is not None else None
         best = -1.0
         # 1.01: above every probability, so the head never fills a toll.
         for t in [*np.round(np.arange(0.1, 0.95, 0.05), 2), 1.01]:
-            exact = n = tp = fp = fn = 0
-            for result, chosen, toll in zip(plain, found, tolls, strict=True):
-                killed = result["killed"]
-                if killed is None and result["casualties"]:
-                    killed = counts.killed_total([c for c in chosen if c["score"] >= t])
-                if toll:
-                    n, exact = n + 1, exact + (killed == toll)
-                tp, fp, fn = (
-                    tp + (bool(killed) and toll > 0),
-                    fp + (bool(killed) and not toll),
-                    fn + (not killed and toll > 0),
-                )
-            score = (exact / max(n, 1) + 2 * tp / max(2 * tp + fp + fn, 1)) / 2
+            chosen = dataclasses.replace(
+                scores, counts=[[c for c in cs if c["score"] >= t] for cs in scores.counts]
+            )
+            killed = [
+                self._result(text, chosen, i, None, found[i] if found else None)["killed"]
+                for i, text in enumerate(texts)
+            ]
+            exact = [k == toll for k, toll in zip(killed, tolls, strict=True) if toll]
+            deaths = f1_score(
+                [toll > 0 for toll in tolls], [bool(k) for k in killed], zero_division=0.0
+            )
+            score = (float(np.mean(exact)) if exact else 0.0) / 2 + deaths / 2
             if score >= best - 1e-9:
                 best, self.count_threshold = score, float(t)
 
@@ -327,7 +324,7 @@ class TransformerTagger(Tagger):
             evidence.append(bucket)
             if found is not None:
                 mentions = counts.number_mentions(texts[i])
-                best_logit = counts.mention_probs(
+                best_logit = counts.mention_logits(
                     windows["offsets"][i], out[2][starts[i] : starts[i + 1]], mentions
                 )
                 found.append(counts.counted(mentions, sigmoid(best_logit), self.count_threshold))
