@@ -50,7 +50,9 @@ def best_f1_threshold(
     >>> best_f1_threshold(np.array([0, 1, 1]), np.array([0.2, 0.6, 0.9]))
     0.6
     """
-    grid = np.unique(np.clip(np.round(p, 3), low, high))
+    # Candidates are the probabilities cut down to 3 decimals: rounded up, a row's own
+    # candidate could fall above it and leave it out.
+    grid = np.unique(np.clip(np.floor(p * 1000) / 1000, low, high))
     predicted = p[None, :] >= grid[:, None]  # (n_thresholds, n_rows)
     tp = (predicted & (y[None, :] == 1)).sum(1)
     f1 = 2 * tp / np.maximum(predicted.sum(1) + y.sum(), 1)

@@ -80,6 +80,13 @@ def test_tune_floors_keeps_one_label_for_notes_when_dev_cannot_tell():
     assert tune_floors(probs, t, Y, mask, short)["short"] == 1.0
 
 
+def test_best_f1_threshold_keeps_the_row_it_was_taken_from():
+    # 0.9136 rounded to 0.914 would leave its own row out; the threshold must keep it.
+    y, p = np.array([1, 0, 0]), np.array([0.9136, 0.1953, 0.1])
+    t = best_f1_threshold(y, p)
+    assert (p >= t).tolist() == [True, False, False]
+
+
 def test_best_f1_threshold_can_take_the_lowest_of_near_best():
     y = np.array([0, 0, 1, 1, 1, 0, 1])
     p = np.array([0.1, 0.3, 0.35, 0.6, 0.7, 0.2, 0.9])
