@@ -474,3 +474,20 @@ def test_a_model_without_the_count_head_saves_loads_and_scores(tiny_encoder, tmp
     assert loaded.score([COUNT_TEXTS[0][0]]).counts is None
     assert loaded.use_runtime("torch").score([COUNT_TEXTS[0][0]]).counts is None
     assert len(loaded.predict([COUNT_TEXTS[0][0]])) == 1
+
+
+def test_the_count_head_leaves_the_event_heads_as_they_train_without_it(tiny_encoder):
+    # The count head reads the encoder detached and clips its own gradient, so what the
+    # encoder and event heads learn does not depend on whether it is there.
+    records = count_records()
+    texts = [r["text"] for r in records]
+
+    def scores(count_head):
+        cfg = tiny_config(tiny_encoder, max_length=48, epochs=30, count_head=count_head)
+        tagger = TransformerTagger.fit(records, records, cfg, progress=False)
+        return tagger.use_runtime("torch").score(texts)
+
+    with_head, without = scores(True), scores(False)
+    assert with_head.counts is not None and without.counts is None
+    np.testing.assert_array_equal(with_head.event_types, without.event_types)
+    np.testing.assert_array_equal(with_head.casualties, without.casualties)

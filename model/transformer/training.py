@@ -228,14 +228,23 @@ def _train_step(net, train, batch, cfg, pad_id, device, autocast, scaler, optimi
     if scaler is not None:
         scaler.scale(loss).backward()
         scaler.unscale_(optimizer)
-        torch.nn.utils.clip_grad_norm_(net.parameters(), 1.0)
+        _clip_gradients(net)
         scaler.step(optimizer)
         scaler.update()
     else:
         loss.backward()
-        torch.nn.utils.clip_grad_norm_(net.parameters(), 1.0)
+        _clip_gradients(net)
         optimizer.step()
     return float(loss.item())
+
+
+def _clip_gradients(net, max_norm: float = 1.0) -> None:
+    """Clip the count head's gradient apart from the rest, so that the encoder and the
+    event heads take the same steps whether the count head is there or not."""
+    rest = [p for name, p in net.named_parameters() if not name.startswith("count_head.")]
+    torch.nn.utils.clip_grad_norm_(rest, max_norm)
+    if net.count_head is not None:
+        torch.nn.utils.clip_grad_norm_(net.count_head.parameters(), max_norm)
 
 
 def _param_groups(net, cfg: TransformerConfig) -> list[dict]:
