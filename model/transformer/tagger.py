@@ -304,9 +304,8 @@ class TransformerTagger(Tagger):
         windows = text_windows(
             self.tokenizer, texts, max_length=cfg.max_length, stride=cfg.stride, offsets=with_counts
         )
-        out = run_windows(
-            self.runner, windows["input_ids"], self.pad_id, cfg.infer_batch_size, tokens=with_counts
-        )
+        size = self.runner.max_batch or cfg.infer_batch_size
+        out = run_windows(self.runner, windows["input_ids"], self.pad_id, size, tokens=with_counts)
         logits, owner = out[:2]  # (n_windows, n_outputs), (n_windows,)
         probs = self._probs(max_by_owner(logits, owner, len(texts)))  # (n_texts, n_outputs)
         window_probs = self._probs(logits)
