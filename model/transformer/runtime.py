@@ -62,7 +62,8 @@ class OnnxRunner:
     The int8 graph runs one window per call (``max_batch``): dynamic quantisation scales
     each activation tensor by its range over the whole call, so a window's scores would
     depend on the windows batched with it (by up to 0.08 in probability on the embedded
-    articles). Alone, they do not, and on two cores it is no slower (0/4 padding)."""
+    articles). Alone, they do not; and on two cores it is no slower, since no padding is
+    computed."""
 
     def __init__(self, path: Path, name: str = "onnx", threads: int = 0) -> None:
         import onnxruntime as ort
