@@ -198,28 +198,20 @@ def test_save_load_round_trip_gives_identical_scores(trained):
     assert tagger.predict(texts) == loaded.predict(texts)
 
 
-def test_batched_equals_one_by_one(trained):
+@pytest.mark.parametrize("runtime", ["torch", "onnx", "onnx-int8"])
+def test_batched_equals_one_by_one(trained, runtime):
+    # int8 too: dynamic quantisation scales each activation tensor by its range over the
+    # whole call, so that runtime runs one window at a time (OnnxRunner.max_batch).
     _, out, records = trained
-    tagger = load(out).use_runtime("torch")
+    tagger = load(out).use_runtime(runtime)
     texts = [r["text"] for r in records]
     batched = tagger.score(texts)
     for i, text in enumerate(texts):
         single = tagger.score([text])
-        np.testing.assert_allclose(batched.event_types[i], single.event_types[0], atol=1e-5)
-        np.testing.assert_allclose(batched.sub_event_types[i], single.sub_event_types[0], atol=1e-5)
-
-
-def test_int8_scores_do_not_depend_on_the_batch(trained):
-    # Dynamic quantisation scales each activation tensor by its range over the whole batch,
-    # so the int8 runtime runs one window at a time.
-    _, out, records = trained
-    tagger = load(out).use_runtime("onnx-int8")
-    texts = [r["text"] for r in records]
-    batched = tagger.score(texts)
-    for i, text in enumerate(texts):
-        single = tagger.score([text])
-        np.testing.assert_allclose(batched.event_types[i], single.event_types[0], atol=1e-6)
-        np.testing.assert_allclose(batched.casualties[i], single.casualties[0], atol=1e-6)
+        for field in ("event_types", "sub_event_types", "casualties"):
+            np.testing.assert_allclose(
+                getattr(batched, field)[i], getattr(single, field)[0], atol=1e-5
+            )
 
 
 def test_onnx_equals_torch_and_is_the_default_runtime(trained):
