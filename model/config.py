@@ -116,7 +116,7 @@ class TransformerConfig:
     onnx: bool = True
     int8: bool = True
     runtime: str = "auto"
-    infer_batch_size: int = 32
+    infer_batch_size: int = 32  # windows per network call; the int8 runtime takes one
 
     def __post_init__(self) -> None:
         if not isinstance(self.encoder, str) or not self.encoder:
