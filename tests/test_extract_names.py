@@ -137,3 +137,32 @@ def test_without_learn_names_nothing_is_learned():
     assert ex.names is None and ex.arrays() == {}
     assert ex.tune(convention_records(4, offset=100)) is None
     assert Extractor.from_dict(ex.to_dict()).names is None
+
+
+def test_learned_names_do_not_add_another_countrys_state_forces():
+    # Coded in Kenya, "the police" is Police Forces of Kenya; the name model learns it from
+    # the words alone, so it must not add it to a text from Benin.
+    records = []
+    for i in range(40):
+        place, verb = PLACES[i % len(PLACES)], VERBS[i % len(VERBS)]
+        records.append(
+            {
+                "id": f"pol-{i}",
+                "text": f"The police {verb} a hideout near {place} on day {i}.",
+                "actors": [{"name": "Police Forces of Kenya"}],
+                "country": "Kenya",
+                "unlabelled": ACTORS_ONLY,
+            }
+        )
+    records += [r for r in convention_records() if r["id"].startswith("pro-")]
+    ex = Extractor()
+    ex.fit(records)
+    ex.tune(records[::3])
+    text = "The police raided a hideout near Arlen."
+
+    def names(country):
+        return {a["name"]: a.get("rule") for a in ex.extract(text, country)["actors"]}
+
+    assert names("Kenya") == {"Police Forces of Kenya": None}
+    assert names(None)["Police Forces of Kenya"] == "learned names"
+    assert names("Benin") == {"Police Forces of Benin": None}

@@ -212,8 +212,15 @@ class Extractor:
         return [self.extract(t, name_probs=p) for t, p in zip(texts, probs, strict=True)]
 
     def _with_learned_names(
-        self, text: str, actors: list[dict], probs: np.ndarray | None = None
+        self,
+        text: str,
+        actors: list[dict],
+        probs: np.ndarray | None = None,
+        country: str | None = None,
     ) -> list[dict]:
+        """The name model's changes: names it vetoes go, names it adds come with no mention.
+        It reads words, not places, so it does not add the state forces of a country other
+        than the text's ("police" in a note from Benin is not ``Police Forces of Kenya``)."""
         if self.names is None or not self.names.active:
             return actors
         if probs is None:
@@ -221,10 +228,20 @@ class Extractor:
         drop, add = self.names.decide({a["name"] for a in actors}, probs)
         out = [a for a in actors if a["name"] not in drop]
         for name, p in sorted(add.items(), key=lambda kv: (-kv[1], kv[0])):
+            if self._foreign_state(name, country):
+                continue
             category = self.catalogue.category_of(name) or self.category_model.predict(name)
             out.append({"name": name, "category": category, "mention": None, "start": None,
                         "end": None, "score": round(p, 3), "rule": "learned names"})  # fmt: skip
         return out
+
+    def _foreign_state(self, name: str, country: str | None) -> bool:
+        """Whether ``name`` is the state forces of countries that do not include ``country``
+        (the text's; when it is unknown, nothing is foreign)."""
+        actor = self.catalogue.actors.get(name)
+        if not country or actor is None or actor.kind != "state" or not actor.countries:
+            return False
+        return country not in actor.countries
 
     def _calibrate(self, kept: list[tuple[str, str | None, list[str]]]) -> None:
         """Switch off rules that training data shows wrong, and learn implied counterparts.
@@ -377,7 +394,7 @@ class Extractor:
         "killed_reported", "casualty_evidence", "country"}``.
         """
         actors, used_country = self._matched(text, country)
-        actors = self._with_learned_names(text, actors, name_probs)
+        actors = self._with_learned_names(text, actors, name_probs, used_country)
         for a in actors:
             if a["mention"] is not None:
                 a.pop("rule", None)  # an unmentioned actor keeps the rule that implied it
