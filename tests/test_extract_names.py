@@ -139,7 +139,7 @@ def test_without_learn_names_nothing_is_learned():
     assert Extractor.from_dict(ex.to_dict()).names is None
 
 
-def test_learned_names_do_not_add_another_countrys_state_forces():
+def test_learned_names_do_not_add_another_countrys_police():
     # Coded in Kenya, "the police" is Police Forces of Kenya; the name model learns it from
     # the words alone, so it must not add it to a text from Benin.
     records = []
