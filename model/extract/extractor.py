@@ -238,9 +238,9 @@ class Extractor:
 
     def _foreign_police(self, name: str, country: str | None) -> bool:
         """Whether ``name`` is the police of countries that do not include ``country`` (the
-        text's; when it is unknown, nothing is foreign). Police only: armies do serve abroad
-        (Kenyan troops in Somalia, Russian aircraft in Syria), and dropping them too cost
-        UCDP's Syria headlines 0.3 points of actor-name F1."""
+        text's; when it is unknown, nothing is foreign). Police only: armies serve abroad,
+        and dropping them too cost UCDP's Syria headlines 0.3 points of actor-name F1 (the
+        quality bench, seed 0)."""
         actor = self.catalogue.actors.get(name)
         if not country or actor is None or actor.kind != "state" or not actor.countries:
             return False
