@@ -166,3 +166,9 @@ def test_learned_names_do_not_add_another_countrys_police():
     assert names("Kenya") == {"Police Forces of Kenya": None}
     assert names(None)["Police Forces of Kenya"] == "learned names"
     assert names("Benin") == {"Police Forces of Benin": None}
+    # Coded once in Benin (a cross-border raid), Kenya's police are still not what "police"
+    # means there: the countries of its local words decide.
+    kenya = ex.catalogue.actors["Police Forces of Kenya"]
+    kenya.countries = [*kenya.countries, "Benin"]
+    assert kenya.local_countries == ["Kenya"]
+    assert names("Benin") == {"Police Forces of Benin": None}
