@@ -42,6 +42,9 @@ class LinearConfig:
     min_df: int = 2
     C: float = 4.0
     class_weight: str | None = "balanced"
+    # Training rows are weighted so that each country's label mix moves towards the whole
+    # corpus's, by this power of the ratio (0: off); see model/linear/heads.py.
+    country_balance: float = 0.5
     passage_words: int = 60
     mil_rounds: int = 1
     mask_fatality_phrases: bool = True
@@ -72,6 +75,7 @@ class LinearConfig:
         _check_number("linear", "mil_rounds", self.mil_rounds, 0, 5)
         _check_number("linear", "max_iter", self.max_iter, 10)
         _check_number("linear", "C", self.C, 1e-6)
+        _check_number("linear", "country_balance", self.country_balance, 0, 2)
         if self.class_weight not in (None, "balanced"):
             raise ConfigError(
                 f"linear.class_weight is {self.class_weight!r}; allowed: 'balanced' or null"

@@ -35,6 +35,7 @@ def test_file_then_overrides_then_flags(tmp_path):
         (["linear.word_ngrams=[3, 1]"], "linear.word_ngrams is"),
         (["linear.class_weight=heavy"], "linear.class_weight is 'heavy'"),
         (["linear.n_jobs=0"], "linear.n_jobs is 0"),
+        (["linear.country_balance=-0.5"], "linear.country_balance is -0.5; allowed: >= 0 and <= 2"),
         (["train.model=forest"], "train.model is 'forest'; allowed: linear, transformer"),
         (["train.seed=1.5"], "train.seed is 1.5"),
         (["data.on_error=ignore"], "data.on_error is 'ignore'"),

@@ -10,6 +10,7 @@ from model import load
 from model.api import MAX_CHARS
 from model.config import TrainConfig, build_config
 from model.errors import InputError, ModelLoadError
+from model.labels import EVENT_TYPES
 from model.linear.features import mask_fatality_phrases, normalise
 from model.linear.tagger import LinearTagger
 from model.saving import sha256_file
@@ -323,3 +324,51 @@ def test_event_type_implies_its_collective_when_the_text_names_none(trained):
         assert tagger.predict([NEGATIVE])[0]["actors"] == []
     finally:
         tagger.extractor = None
+
+
+def test_country_weights_give_each_country_the_corpus_label_mix():
+    from model.linear.heads import BALANCE_BOUNDS, country_weights
+
+    # Label 0: A is 80% positive, B 20%, overall 50%; the third label column is unlabelled.
+    y_a, y_b = [1] * 80 + [0] * 20, [1] * 20 + [0] * 80
+    Y = np.array([[y, 1 - y, 0] for y in y_a + y_b + [1] * 10], dtype=np.int8)
+    mask = np.ones(Y.shape, dtype=bool)
+    mask[:, 2] = False
+    countries = ["A"] * 100 + ["B"] * 100 + [None] * 5 + ["C"] * 5
+    w = country_weights(countries, Y, mask, 1.0)
+    for rows in (slice(0, 100), slice(100, 200)):
+        share = (w[rows, 0] * Y[rows, 0]).sum() / w[rows, 0].sum()
+        assert share == pytest.approx(Y[mask[:, 0], 0].mean())
+    # Unknown and small countries, and unlabelled columns, keep weight 1.
+    assert (w[200:] == 1).all() and (w[:, 2] == 1).all()
+    assert country_weights(countries, Y, mask, 0.0).tolist() == np.ones(Y.shape).tolist()
+    # A country that never has the label cannot be balanced up to it; weights stay in bounds.
+    Y[:100, 0] = 0
+    w = country_weights(countries, Y, mask, 2.0)
+    assert w.min() >= BALANCE_BOUNDS[0] and w.max() <= BALANCE_BOUNDS[1]
+
+
+def test_country_balance_stops_a_countrys_wording_standing_for_its_labels():
+    # "Upazila" is only in country A, whose notes are mostly riots; B's are mostly battles.
+    # Balanced, the word says little about the label; unbalanced, it says "riots".
+    records = []
+    for country, place, n_riots in (("A", "upazila", 54), ("B", "district", 6)):
+        for k in range(60):
+            riot = k < n_riots
+            text = "A mob rioted" if riot else "Troops fought rebels"
+            records.append(
+                record(
+                    f"{country}-{k}",
+                    f"{text} in the {place} on day {k}.",
+                    country=country,
+                    event_types=["riots" if riot else "battles"],
+                )
+            )
+    riots = EVENT_TYPES.index("riots")
+    text = ["Men clashed in the upazila."]
+    p = {}
+    for power in (0, 1):
+        config = build_config(overrides=["linear.min_df=1", f"linear.country_balance={power}"])
+        tagger = LinearTagger.fit(records, [], config, progress=False)
+        p[power] = tagger.score(text).event_types[0, riots]
+    assert p[1] < p[0] - 0.1

@@ -11,17 +11,61 @@ from model.config import LinearConfig
 from model.decoding import best_f1_threshold
 
 _NEVER = -30.0  # intercept of a label never seen positive: probability ~1e-13
+# Country balancing: countries with fewer labelled rows than this keep weight 1, and no row
+# is weighted outside these bounds.
+BALANCE_MIN_ROWS = 50
+BALANCE_BOUNDS = (0.2, 5.0)
 
 
 def sigmoid(x: np.ndarray) -> np.ndarray:
     return 1.0 / (1.0 + np.exp(-np.clip(x, -50, 50)))
 
 
+def country_weights(
+    countries: list[str | None], Y: np.ndarray, mask: np.ndarray, power: float
+) -> np.ndarray:
+    """(n_rows, n_labels) training weights that move each country's label mix towards the
+    whole corpus's.
+
+    ACLED's countries code the same words differently often enough (a Bangladeshi party
+    clash is a riot, a Benin farmer-herder clash a battle) that a head learns "this
+    country's wording means riots". For label j, a country c whose share of positives is
+    p_c, against p overall, has its positives weighted (p / p_c) ** power and its negatives
+    ((1 - p) / (1 - p_c)) ** power, within ``BALANCE_BOUNDS``. With power 1 every country
+    shows the corpus's mix; rows of unknown or small countries keep weight 1.
+    ``Y`` and ``mask`` are (n_rows, n_labels) targets and which rows carry them."""
+    weights = np.ones(Y.shape, dtype=np.float64)
+    if power == 0:
+        return weights
+    country = np.array([c or "" for c in countries], dtype=object)
+    for j in range(Y.shape[1]):
+        rows = mask[:, j]
+        if not rows.any():
+            continue
+        overall = Y[rows, j].mean()
+        for c in set(country[rows]) - {""}:
+            group = rows & (country == c)
+            if group.sum() < BALANCE_MIN_ROWS:
+                continue
+            share = Y[group, j].mean()
+            pos, neg = group & (Y[:, j] == 1), group & (Y[:, j] == 0)
+            if share > 0:
+                weights[pos, j] = (overall / share) ** power
+            if share < 1:
+                weights[neg, j] = ((1 - overall) / (1 - share)) ** power
+    return np.clip(weights, *BALANCE_BOUNDS)
+
+
 def fit_binary(
-    X: sp.csr_matrix, y: np.ndarray, config: LinearConfig, seed: int
+    X: sp.csr_matrix,
+    y: np.ndarray,
+    config: LinearConfig,
+    seed: int,
+    sample_weight: np.ndarray | None = None,
 ) -> tuple[np.ndarray, float]:
-    """(coef, intercept) of a logistic regression of 0/1 targets ``y`` on rows ``X``; a
-    label seen only negative (or only positive) gets a constant, near-certain score."""
+    """(coef, intercept) of a logistic regression of 0/1 targets ``y`` on rows ``X``
+    (weighted by ``sample_weight``); a label seen only negative (or only positive) gets a
+    constant, near-certain score."""
     if y.min() == y.max():
         return np.zeros(X.shape[1], dtype=np.float32), (_NEVER if y.max() == 0 else -_NEVER)
     clf = LogisticRegression(
@@ -32,7 +76,7 @@ def fit_binary(
         max_iter=config.max_iter,
         random_state=seed,
     )
-    clf.fit(X, y)
+    clf.fit(X, y, sample_weight=sample_weight)
     return clf.coef_[0].astype(np.float32), float(clf.intercept_[0])
 
 

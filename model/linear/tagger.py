@@ -28,7 +28,7 @@ from model.decoding import is_short, tune_fallback, tune_floors
 from model.errors import ModelLoadError
 from model.labels import ACTOR_CATEGORIES, EVENT_TYPES, SUB_EVENT_TYPES
 from model.linear.features import Featurizer, mask_fatality_phrases
-from model.linear.heads import LinearHead, fit_binary
+from model.linear.heads import LinearHead, country_weights, fit_binary
 from model.passages import passage_spans
 from model.saving import load_npz, read_json_file
 from model.schema import is_labelled
@@ -116,7 +116,9 @@ class LinearTagger(Tagger):
             )
         heads = {h: LinearHead(h, labels, X.shape[1]) for h, labels in HEADS.items()}
         data = {h: targets(train, h) for h in HEADS}
-        cls._fit_heads(heads, data, X, None, config, progress, "documents")
+        countries = [r.get("country") for r in train]
+        weights = {h: country_weights(countries, *data[h], cfg.country_balance) for h in HEADS}
+        cls._fit_heads(heads, data, weights, X, None, config, progress, "documents")
         # Multiple-instance rounds over the passages of long training texts.
         unit_texts, owner, _ = _units(texts, cfg.passage_words)
         passage_rows = [k for k in range(len(owner)) if _is_split(owner, k)]
@@ -125,38 +127,45 @@ class LinearTagger(Tagger):
             P_owner = np.array([owner[k] for k in passage_rows])
             for r in range(cfg.mil_rounds):
                 extra = {h: _passage_targets(heads[h], XP, P_owner, *data[h]) for h in HEADS}
-                cls._fit_heads(heads, data, X, (XP, extra), config, progress, f"passages {r + 1}")
+                stage = f"passages {r + 1}"
+                passages = (XP, P_owner, extra)
+                cls._fit_heads(heads, data, weights, X, passages, config, progress, stage)
         tagger = cls(config, featurizer, heads)
         if dev:
             tagger.calibrate(dev)
         return tagger
 
     @staticmethod
-    def _fit_heads(heads, data, X, passages, config, progress, stage):
-        """Fit every label of every head. With ``linear.n_jobs`` above 1, labels are fitted
-        in worker processes: liblinear's random state is per process, so results do not
-        depend on the number of workers."""
+    def _fit_heads(heads, data, weights, X, passages, config, progress, stage):
+        """Fit every label of every head, each row weighted as ``weights`` says (a passage
+        as the text it comes from). With ``linear.n_jobs`` above 1, labels are fitted in
+        worker processes: liblinear's random state is per process, so results do not depend
+        on the number of workers."""
         import scipy.sparse as sp
         from joblib import Parallel, delayed
 
         def rows_of(h: str, j: int):
             Y, mask = data[h]
             rows = np.flatnonzero(mask[:, j])
-            Xj, yj = X[rows], Y[rows, j]
+            Xj, yj, wj = X[rows], Y[rows, j], weights[h][rows, j]
             if passages is not None:
-                XP, extra = passages
+                XP, P_owner, extra = passages
                 prow, py = extra[h][j]
                 if len(prow):
                     Xj = sp.vstack([Xj, XP[prow]], format="csr")
                     yj = np.concatenate([yj, py])
-            return Xj, yj
+                    wj = np.concatenate([wj, weights[h][P_owner[prow], j]])
+            return Xj, yj, wj
 
         jobs = [(h, j) for h in HEADS for j in range(len(HEADS[h])) if data[h][1][:, j].any()]
         bar = tqdm(total=len(jobs), desc=f"fit heads ({stage})", disable=not progress, leave=False)
         parallel = Parallel(n_jobs=config.linear.n_jobs, return_as="generator")
-        fits = parallel(
-            delayed(fit_binary)(*rows_of(h, j), config.linear, config.seed) for h, j in jobs
-        )
+
+        def job(h: str, j: int):
+            Xj, yj, wj = rows_of(h, j)
+            return delayed(fit_binary)(Xj, yj, config.linear, config.seed, sample_weight=wj)
+
+        fits = parallel(job(h, j) for h, j in jobs)
         for (h, j), fitted in zip(jobs, fits, strict=True):
             heads[h].set_label(j, fitted)
             bar.update()
