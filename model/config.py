@@ -115,6 +115,7 @@ class TransformerConfig:
     max_steps: int = 0
     max_minutes: float = 0.0
     mask_fatality_phrases: bool = True
+    country_balance: float = 0.5  # as linear.country_balance, on the loss of each output
     count_head: bool = True
     device: str = "auto"
     onnx: bool = True
@@ -143,6 +144,7 @@ class TransformerConfig:
             _check_number("transformer", name, getattr(self, name), 0, 0.9)
         for name in ("eval_every", "patience", "max_steps", "max_minutes"):
             _check_number("transformer", name, getattr(self, name), 0)
+        _check_number("transformer", "country_balance", self.country_balance, 0, 2)
         for name in ("mask_fatality_phrases", "count_head", "onnx", "int8"):
             if not isinstance(getattr(self, name), bool):
                 raise ConfigError(

@@ -349,6 +349,7 @@ def test_changed_weights_are_refused(trained, tmp_path):
         ({"onnx": "yes"}, "transformer.onnx is 'yes'; allowed: true or false"),
         ({"encoder": ""}, "transformer.encoder is ''"),
         ({"layers": 2}, "unknown setting\\(s\\) \\['layers'\\] in transformer"),
+        ({"country_balance": 3}, "transformer.country_balance is 3; allowed: >= 0 and <= 2"),
     ],
 )
 def test_config_errors_name_the_field(settings, message):
@@ -496,3 +497,29 @@ def test_the_count_head_leaves_the_event_heads_as_they_train_without_it(tiny_enc
     assert with_head.counts is not None and without.counts is None
     np.testing.assert_array_equal(with_head.event_types, without.event_types)
     np.testing.assert_array_equal(with_head.casualties, without.casualties)
+
+
+def test_country_balance_weights_each_outputs_loss(tiny_encoder):
+    from model.linear.heads import country_weights
+    from model.linear.tagger import HEADS, targets
+
+    # Country A's texts are mostly riots and B's mostly battles: balanced, each country's
+    # rows are weighted towards the corpus's mix.
+    base = make_records()
+    riots = [r for r in base if "riots" in r["event_types"]]
+    mix = {"A": riots * 50 + base, "B": base * 6}
+    records = [
+        {**r, "id": f"{c}{k}", "country": c} for c, rows in mix.items() for k, r in enumerate(rows)
+    ]
+    scores = {}
+    for power in (0.0, 1.0):
+        cfg = tiny_config(tiny_encoder, epochs=2, country_balance=power)
+        tagger = TransformerTagger.fit(records, [], cfg, progress=False)
+        ex = tagger.examples(records, mask_fatalities=True)
+        countries = [r["country"] for r in records]
+        expected = np.concatenate(
+            [country_weights(countries, *targets(records, h), power) for h in HEADS], axis=1
+        )
+        np.testing.assert_allclose(ex.weights, expected, rtol=1e-6)
+        scores[power] = tagger.use_runtime("torch").score([r["text"] for r in base])
+    assert (scores[0.0].event_types != scores[1.0].event_types).any()

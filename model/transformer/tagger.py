@@ -23,7 +23,7 @@ from model.api import Scores, Tagger
 from model.config import RUNTIMES, TrainConfig
 from model.errors import ConfigError, ModelLoadError
 from model.linear.features import fatality_phrase_spans, mask_fatality_phrases
-from model.linear.heads import best_f1_threshold, sigmoid
+from model.linear.heads import best_f1_threshold, country_weights, sigmoid
 from model.linear.tagger import HEADS, targets
 from model.saving import read_json_file
 from model.transformer import counts
@@ -163,12 +163,16 @@ class TransformerTagger(Tagger):
         pairs = [targets(records, h) for h in HEADS]
         Y = np.concatenate([y for y, _ in pairs], axis=1).astype(np.float32)  # (n, n_outputs)
         mask = np.concatenate([m for _, m in pairs], axis=1)
+        countries = [r.get("country") for r in records]
+        weights = np.concatenate(
+            [country_weights(countries, y, m, cfg.country_balance) for y, m in pairs], axis=1
+        ).astype(np.float32)
         data = ds.to_dict()
         per_text = [
             (y, [[tuple(p) for p in w] for w in spots])
             for y, spots in zip(count_y, data["count_spots"], strict=True)
         ]
-        return Examples(data["input_ids"], Y, mask, per_text)
+        return Examples(data["input_ids"], Y, mask, per_text, weights)
 
     def calibrate(self, dev) -> None:
         """Platt scaling and F1-best thresholds per label from dev (records or ``Examples``)."""

@@ -28,12 +28,14 @@ class Examples:
     (n_texts, n_outputs), ``mask`` marking the outputs a record carries labels for; and the
     count head's: per text, ``(targets, spots)``, a target per number mention and, per
     window, the ``(mention, token position)`` of the mentions it holds (no mentions where
-    the record's toll is unknown)."""
+    the record's toll is unknown). ``weights`` (n_texts, n_outputs), when given, weight the
+    loss of each labelled output (``model.linear.heads.country_weights``)."""
 
     windows: list[list[list[int]]]
     Y: np.ndarray
     mask: np.ndarray
     counts: list[tuple[list[float], list[list[tuple[int, int]]]]] | None = None
+    weights: np.ndarray | None = None
 
 
 def pick_device(name: str) -> str:
@@ -213,9 +215,10 @@ def _train_step(net, train, batch, cfg, pad_id, device, autocast, scaler, optimi
     bounds = np.cumsum([0] + [len(ks) for ks in chosen])
     agg = torch.stack([logits[a:b].max(0).values for a, b in zip(bounds, bounds[1:], strict=False)])
     y = torch.from_numpy(train.Y[batch].astype(np.float32)).to(device)  # (n_texts, n_outputs)
-    m = torch.from_numpy(train.mask[batch].astype(np.float32)).to(device)
+    m = train.mask[batch].astype(np.float32)
+    w = torch.from_numpy(m if train.weights is None else m * train.weights[batch]).to(device)
     bce = torch.nn.functional.binary_cross_entropy_with_logits(agg, y, reduction="none")
-    loss = (bce * m).sum() / m.sum().clamp(min=1.0)
+    loss = (bce * w).sum() / max(float(m.sum()), 1.0)
     if spots:
         rows, positions, targets = (
             torch.tensor(v, device=device) for v in zip(*spots, strict=True)
