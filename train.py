@@ -106,6 +106,14 @@ def model_card(config, n: dict, metrics: dict, specs: list[str], extractor=None)
         "- Labels rare in the training corpus get weak heads (see support above).",
         "- Casualty counts follow the codebook's rules, not every phrasing a report can use.",
     ]
+    balance = getattr(config, config.model).country_balance
+    if balance:
+        lines.append(
+            f"- Training rows were weighted so that each country's label mix moved towards the "
+            f"whole corpus's (`{config.model}.country_balance={balance}`): the model leans less "
+            "on a country's usual labels, which carries over to countries it never saw. To "
+            "follow one country's coding habits, train on its data with the setting at 0."
+        )
     if config.model == "transformer" and config.transformer.count_head:
         lines.append(
             "- Where the rules find no death toll in a text judged to report casualties, the "
