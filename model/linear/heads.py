@@ -37,22 +37,20 @@ def country_weights(
     weights = np.ones(Y.shape, dtype=np.float64)
     if power == 0:
         return weights
-    country = np.array([c or "" for c in countries], dtype=object)
+    names, code = np.unique([c or "" for c in countries], return_inverse=True)
     for j in range(Y.shape[1]):
-        rows = mask[:, j]
-        if not rows.any():
+        rows = np.flatnonzero(mask[:, j])
+        if not len(rows):
             continue
-        overall = Y[rows, j].mean()
-        for c in set(country[rows]) - {""}:
-            group = rows & (country == c)
-            if group.sum() < BALANCE_MIN_ROWS:
-                continue
-            share = Y[group, j].mean()
-            pos, neg = group & (Y[:, j] == 1), group & (Y[:, j] == 0)
-            if share > 0:
-                weights[pos, j] = (overall / share) ** power
-            if share < 1:
-                weights[neg, j] = ((1 - overall) / (1 - share)) ** power
+        y, group = Y[rows, j] == 1, code[rows]
+        n = np.bincount(group, minlength=len(names))
+        share = np.bincount(group, weights=y, minlength=len(names)) / np.maximum(n, 1)
+        overall = y.mean()
+        known = (n >= BALANCE_MIN_ROWS) & (names != "")
+        with np.errstate(divide="ignore", invalid="ignore"):
+            up = np.where(known & (share > 0), (overall / share) ** power, 1.0)
+            down = np.where(known & (share < 1), ((1 - overall) / (1 - share)) ** power, 1.0)
+        weights[rows, j] = np.where(y, up[group], down[group])
     return np.clip(weights, *BALANCE_BOUNDS)
 
 
