@@ -222,6 +222,23 @@ class TrainConfig:
     def from_dict(cls, values: dict[str, Any]) -> TrainConfig:
         return _from_dict(cls, values, "config")
 
+    @classmethod
+    def from_saved(cls, values: dict[str, Any]) -> TrainConfig:
+        """A saved model's ``config.json``: a setting added since the model was saved takes
+        the value it was trained with (``SAVED_BEFORE``), not today's default."""
+        if isinstance(values, dict):
+            for section, added in SAVED_BEFORE.items():
+                if isinstance(values.get(section), dict):
+                    values[section] = {**added, **values[section]}
+        return cls.from_dict(values)
+
+
+# Settings added after models had been saved, with the value those models were trained with.
+SAVED_BEFORE: dict[str, dict[str, Any]] = {
+    "linear": {"normalise_text": False, "country_balance": 0.0},
+    "transformer": {"country_balance": 0.0},
+}
+
 
 def _from_dict(cls: type, values: dict[str, Any], where: str):
     if not isinstance(values, dict):

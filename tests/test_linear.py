@@ -287,15 +287,15 @@ def test_training_masks_acled_fatality_and_casualty_status_sentences():
     assert mask_fatality_phrases(kept) == kept
 
 
-def test_model_saved_before_normalisation_loads_without_it(trained, tmp_path):
+def test_model_saved_before_normalisation_and_balancing_loads_without_them(trained, tmp_path):
     tagger, out = trained
-    assert tagger.config.linear.normalise_text
+    assert tagger.config.linear.normalise_text and tagger.config.linear.country_balance
     copy = tmp_path / "old"
     copy.mkdir()
     for f in out.iterdir():
         (copy / f.name).write_bytes(f.read_bytes())
     config = json.loads((copy / "config.json").read_text())
-    del config["linear"]["normalise_text"]
+    del config["linear"]["normalise_text"], config["linear"]["country_balance"]
     (copy / "config.json").write_text(json.dumps(config))
     meta = json.loads((copy / "model.json").read_text())
     meta["files"]["config.json"] = sha256_file(copy / "config.json")
@@ -303,6 +303,7 @@ def test_model_saved_before_normalisation_loads_without_it(trained, tmp_path):
     old = load(copy)
     assert old.config.linear.normalise_text is False
     assert old.featurizer.word.preprocessor is None
+    assert old.config.linear.country_balance == 0.0  # what it was trained with
 
 
 def test_event_type_implies_its_collective_when_the_text_names_none(trained):

@@ -337,6 +337,23 @@ def test_changed_weights_are_refused(trained, tmp_path):
         load(copy)
 
 
+def test_a_model_saved_before_country_balancing_was_trained_without_it(trained, tmp_path):
+    import shutil
+
+    from model.saving import sha256_file
+
+    _, out, _ = trained
+    copy = tmp_path / "old"
+    shutil.copytree(out, copy)
+    config = json.loads((copy / "config.json").read_text())
+    assert config["transformer"].pop("country_balance") == 0.5
+    (copy / "config.json").write_text(json.dumps(config))
+    meta = json.loads((copy / "model.json").read_text())
+    meta["files"]["config.json"] = sha256_file(copy / "config.json")
+    (copy / "model.json").write_text(json.dumps(meta))
+    assert load(copy).config.transformer.country_balance == 0.0
+
+
 @pytest.mark.parametrize(
     ("settings", "message"),
     [

@@ -246,11 +246,7 @@ class LinearTagger(Tagger):
     @classmethod
     def load(cls, path: Path, meta: dict) -> LinearTagger:
         try:
-            values = read_json_file(path / "config.json")
-            # Models saved before text normalisation existed were trained without it.
-            if isinstance(values, dict) and isinstance(values.get("linear"), dict):
-                values["linear"].setdefault("normalise_text", False)
-            config = TrainConfig.from_dict(values)
+            config = TrainConfig.from_saved(read_json_file(path / "config.json"))
             labels = read_json_file(path / "labels.json")
             vocab = read_json_file(path / "vocab.json")
             arrays = load_npz(path / "weights.npz")

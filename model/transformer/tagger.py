@@ -388,7 +388,7 @@ class TransformerTagger(Tagger):
 
         path = Path(path)
         try:
-            config = TrainConfig.from_dict(read_json_file(path / "config.json"))
+            config = TrainConfig.from_saved(read_json_file(path / "config.json"))
             labels = read_json_file(path / "labels.json")
             for h in HEADS:
                 if labels[h]["labels"] != list(HEADS[h]):
