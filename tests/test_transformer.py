@@ -340,18 +340,26 @@ def test_changed_weights_are_refused(trained, tmp_path):
 def test_a_model_saved_before_country_balancing_was_trained_without_it(trained, tmp_path):
     import shutil
 
-    from model.saving import sha256_file
-
     _, out, _ = trained
     copy = tmp_path / "old"
     shutil.copytree(out, copy)
     config = json.loads((copy / "config.json").read_text())
-    assert config["transformer"].pop("country_balance") == 0.5
+    config["transformer"]["country_balance"] = 1.0  # as if it had been trained with it
     (copy / "config.json").write_text(json.dumps(config))
+    assert _resaved(copy).config.transformer.country_balance == 1.0
+    del config["transformer"]["country_balance"]
+    (copy / "config.json").write_text(json.dumps(config))
+    assert _resaved(copy).config.transformer.country_balance == 0.0
+
+
+def _resaved(copy):
+    """``load`` of a model directory whose config.json a test has edited."""
+    from model.saving import sha256_file
+
     meta = json.loads((copy / "model.json").read_text())
     meta["files"]["config.json"] = sha256_file(copy / "config.json")
     (copy / "model.json").write_text(json.dumps(meta))
-    assert load(copy).config.transformer.country_balance == 0.0
+    return load(copy)
 
 
 @pytest.mark.parametrize(
