@@ -281,11 +281,7 @@ class ActorMatcher:
             if not e.local:
                 return True
             actor = actors.get(e.target)
-            return (
-                actor is not None
-                and country is not None
-                and country in (actor.local_countries or actor.countries)
-            )
+            return actor is not None and country is not None and country in actor.home_countries
 
         return valid
 
@@ -346,7 +342,7 @@ class ActorMatcher:
                 return False
             if not e.local:
                 return True
-            return country is not None and country in (actor.local_countries or actor.countries)
+            return country is not None and country in actor.home_countries
 
         ok = [e for e in entries if valid(e)]
         if not ok:

@@ -68,6 +68,12 @@ class Actor:
     patterns: list[str] = field(default_factory=list)  # templates only
     explicit: bool = True  # written in a catalogue file, not expanded from a template
 
+    @property
+    def home_countries(self) -> list[str]:
+        """Where its local aliases ("police", "the army") mean it: ``local_countries``, else
+        every country it was coded in."""
+        return self.local_countries or self.countries
+
     def to_row(self) -> dict:
         row = {"name": self.name, "category": self.category, "kind": self.kind}
         for key in ("aliases", "local_aliases", "countries", "local_countries", "patterns"):

@@ -237,16 +237,14 @@ class Extractor:
         return out
 
     def _foreign_police(self, name: str, country: str | None) -> bool:
-        """Whether ``name`` is the police of countries that do not include ``country`` (the
-        text's; when it is unknown, nothing is foreign): the countries where its local words
-        ("police") mean it, else the ones it was coded in. Police only: armies serve abroad,
-        and dropping them too cost UCDP's Syria headlines 0.3 points of actor-name F1 (the
-        quality bench, seed 0)."""
+        """Whether ``name`` is the police of countries (its ``home_countries``: where "police"
+        means it) that do not include ``country``, the text's; when that is unknown, nothing is
+        foreign. Police only: armies serve abroad, and dropping them too cost UCDP's Syria
+        headlines 0.3 points of actor-name F1 (the quality bench, seed 0)."""
         actor = self.catalogue.actors.get(name)
         if not country or actor is None or actor.kind != "state" or not name.startswith(POLICE):
             return False
-        home = actor.local_countries or actor.countries
-        return bool(home) and country not in home
+        return bool(actor.home_countries) and country not in actor.home_countries
 
     def _calibrate(self, kept: list[tuple[str, str | None, list[str]]]) -> None:
         """Switch off rules that training data shows wrong, and learn implied counterparts.
