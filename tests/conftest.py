@@ -17,6 +17,24 @@ def _offline_caches(tmp_path_factory):
     yield
 
 
+def saved_copy(model_dir: Path, dest: Path, edit_config) -> Path:
+    """A copy of a saved model directory at ``dest`` whose config.json ``edit_config`` (a
+    function of the settings dict) has changed, with model.json's checksum to match: a
+    model as an earlier version would have saved it."""
+    import shutil
+
+    from model.saving import sha256_file
+
+    shutil.copytree(model_dir, dest)
+    config = json.loads((dest / "config.json").read_text())
+    edit_config(config)
+    (dest / "config.json").write_text(json.dumps(config))
+    meta = json.loads((dest / "model.json").read_text())
+    meta["files"]["config.json"] = sha256_file(dest / "config.json")
+    (dest / "model.json").write_text(json.dumps(meta))
+    return dest
+
+
 def record(rid="r1", text="Rebels attacked the town.", **overrides):
     """A valid record in the project's schema, with fields overridden."""
     base = {

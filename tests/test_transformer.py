@@ -15,7 +15,7 @@ from model.config import TrainConfig, TransformerConfig  # noqa: E402
 from model.errors import ConfigError, ModelLoadError  # noqa: E402
 from model.transformer.tagger import TransformerTagger  # noqa: E402
 from model.transformer.windows import max_by_owner, pad_windows, text_windows  # noqa: E402
-from tests.conftest import record  # noqa: E402
+from tests.conftest import record, saved_copy  # noqa: E402
 
 FILLER = "The weather in the region was mild and markets opened as usual . " * 6
 TEXTS = [
@@ -210,7 +210,7 @@ def test_batched_equals_one_by_one(trained, runtime):
         single = tagger.score([text])
         for field in ("event_types", "sub_event_types", "casualties"):
             np.testing.assert_allclose(
-                getattr(batched, field)[i], getattr(single, field)[0], atol=1e-5
+                getattr(batched, field)[i], getattr(single, field)[0], atol=1e-6
             )
 
 
@@ -338,28 +338,18 @@ def test_changed_weights_are_refused(trained, tmp_path):
 
 
 def test_a_model_saved_before_country_balancing_was_trained_without_it(trained, tmp_path):
-    import shutil
-
     _, out, _ = trained
-    copy = tmp_path / "old"
-    shutil.copytree(out, copy)
-    config = json.loads((copy / "config.json").read_text())
-    config["transformer"]["country_balance"] = 1.0  # as if it had been trained with it
-    (copy / "config.json").write_text(json.dumps(config))
-    assert _resaved(copy).config.transformer.country_balance == 1.0
-    del config["transformer"]["country_balance"]
-    (copy / "config.json").write_text(json.dumps(config))
-    assert _resaved(copy).config.transformer.country_balance == 0.0
 
+    def trained_with_it(config):
+        config["transformer"]["country_balance"] = 1.0
 
-def _resaved(copy):
-    """``load`` of a model directory whose config.json a test has edited."""
-    from model.saving import sha256_file
+    def saved_before_it(config):
+        del config["transformer"]["country_balance"]
 
-    meta = json.loads((copy / "model.json").read_text())
-    meta["files"]["config.json"] = sha256_file(copy / "config.json")
-    (copy / "model.json").write_text(json.dumps(meta))
-    return load(copy)
+    with_it = load(saved_copy(out, tmp_path / "with", trained_with_it))
+    assert with_it.config.transformer.country_balance == 1.0
+    before = load(saved_copy(out, tmp_path / "before", saved_before_it))
+    assert before.config.transformer.country_balance == 0.0
 
 
 @pytest.mark.parametrize(
