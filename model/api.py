@@ -18,7 +18,14 @@ from pathlib import Path
 
 import numpy as np
 
-from model.decoding import FLOOR_TOLERANCE, best_f1_threshold, choose, is_short
+from model.decoding import (
+    FLOOR_TOLERANCE,
+    best_f1_threshold,
+    choose,
+    is_short,
+    tune_fallback,
+    tune_floors,
+)
 from model.errors import ConfigError, InputError, ModelLoadError
 from model.labels import ACTOR_CATEGORIES, EVENT_TYPES, PARENT, SUB_EVENT_TYPES
 from model.saving import (
@@ -253,6 +260,19 @@ class Tagger:
             names = path / "extractor_names.npz"
             arrays = load_npz(names) if names.exists() else None
             self.extractor = Extractor.from_dict(read_json_file(path / "extractor.json"), arrays)
+
+    def tune_label_sets(self, head, probs, thresholds, Y, mask, short) -> None:
+        """The floors (and, for event types, the fallback) of ``model.decoding`` for
+        ``head``, from dev probabilities, thresholds, targets, mask and which texts are
+        short (sub-event types and event types only)."""
+        if head not in ("event_types", "sub_event_types"):
+            return
+        self.floors[head] = tune_floors(probs, thresholds, Y, mask, short)
+        if head == "event_types":
+            floor = self.floors[head]["short"]
+            self.fallback[head] = tune_fallback(
+                probs[short], thresholds, Y[short], mask[short], floor
+            )
 
     def set_decoding_state(self, state: dict) -> None:
         self.floors = state.get("floors") or {}

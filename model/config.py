@@ -118,6 +118,9 @@ class TransformerConfig:
     # As linear.country_balance, on the loss of each output; off by default: on seed 0 it
     # gained on the quality bench but lost on bench/transformer.py (README).
     country_balance: float = 0.0
+    # Weight of a linear model's calibrated log-odds in the score of each label (0: the
+    # network alone); the linear model is trained on the same data and saved in linear/.
+    linear_blend: float = 0.5
     count_head: bool = True
     device: str = "auto"
     onnx: bool = True
@@ -147,6 +150,7 @@ class TransformerConfig:
         for name in ("eval_every", "patience", "max_steps", "max_minutes"):
             _check_number("transformer", name, getattr(self, name), 0)
         _check_number("transformer", "country_balance", self.country_balance, 0, 2)
+        _check_number("transformer", "linear_blend", self.linear_blend, 0, 1)
         for name in ("mask_fatality_phrases", "count_head", "onnx", "int8"):
             if not isinstance(getattr(self, name), bool):
                 raise ConfigError(
@@ -238,7 +242,7 @@ class TrainConfig:
 # Settings added after models had been saved, with the value those models were trained with.
 SAVED_BEFORE: dict[str, dict[str, Any]] = {
     "linear": {"normalise_text": False, "country_balance": 0.0},
-    "transformer": {"country_balance": 0.0},
+    "transformer": {"country_balance": 0.0, "linear_blend": 0.0},
 }
 
 

@@ -182,6 +182,8 @@ def test_saved_directory_holds_safetensors_tokenizer_config_and_onnx(trained):
         "labels.json",
         "window_logits.onnx",
         "window_logits.int8.onnx",
+        "linear/weights.npz",  # transformer.linear_blend
+        "linear/vocab.json",
         "model.json",
     ):
         assert (out / name).exists(), name
@@ -365,6 +367,7 @@ def test_a_model_saved_before_country_balancing_was_trained_without_it(trained, 
         ({"encoder": ""}, "transformer.encoder is ''"),
         ({"layers": 2}, "unknown setting\\(s\\) \\['layers'\\] in transformer"),
         ({"country_balance": 3}, "transformer.country_balance is 3; allowed: >= 0 and <= 2"),
+        ({"linear_blend": 1.5}, "transformer.linear_blend is 1.5; allowed: >= 0 and <= 1"),
     ],
 )
 def test_config_errors_name_the_field(settings, message):
@@ -538,3 +541,46 @@ def test_country_balance_weights_each_outputs_loss(tiny_encoder):
         np.testing.assert_allclose(ex.weights, expected, rtol=1e-6)
         scores[power] = tagger.use_runtime("torch").score([r["text"] for r in base])
     assert (scores[0.0].event_types != scores[1.0].event_types).any()
+
+
+def test_the_linear_blend_carries_what_the_network_has_not_learnt(tiny_encoder, tmp_path):
+    # One training step leaves the network near its random start; the blended linear model
+    # (trained on the same records) still tags them, and it is saved and loaded with it.
+    records = make_records()
+    texts = [r["text"] for r in records]
+    gold = [r["event_types"] for r in records]
+
+    def fit(blend):
+        cfg = tiny_config(tiny_encoder, max_steps=1, linear_blend=blend)
+        return TransformerTagger.fit(records, records, cfg, progress=False)
+
+    alone, blended = fit(0.0), fit(0.5)
+    assert alone.linear is None and blended.linear is not None
+    assert [r["event_types"] for r in alone.predict(texts)] != gold
+    assert [r["event_types"] for r in blended.predict(texts)] == gold
+    out = blended.save(tmp_path / "blended", metrics={}, card="# b\n", data_fingerprint="t")
+    loaded = load(out).use_runtime("torch")
+    assert loaded.linear is not None
+    np.testing.assert_allclose(
+        loaded.score(texts).event_types,
+        blended.use_runtime("torch").score(texts).event_types,
+        atol=1e-6,
+    )
+    saved = alone.save(tmp_path / "alone", metrics={}, card="# a\n", data_fingerprint="t")
+    assert not (saved / "linear").exists() and load(saved).linear is None
+
+
+def test_a_model_saved_before_the_linear_blend_is_the_network_alone(trained, tmp_path):
+    _, out, records = trained
+    texts = [r["text"] for r in records]
+
+    def saved_before_it(config):
+        del config["transformer"]["linear_blend"]
+
+    before = load(saved_copy(out, tmp_path / "before", saved_before_it)).use_runtime("torch")
+    assert before.config.transformer.linear_blend == 0.0 and before.linear is None
+    network = load(out).use_runtime("torch")
+    network.linear = None
+    np.testing.assert_allclose(
+        before.score(texts).event_types, network.score(texts).event_types, atol=1e-6
+    )

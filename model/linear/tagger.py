@@ -24,7 +24,7 @@ from tqdm.auto import tqdm
 
 from model.api import Scores, Tagger
 from model.config import TrainConfig
-from model.decoding import is_short, tune_fallback, tune_floors
+from model.decoding import is_short
 from model.errors import ModelLoadError
 from model.labels import ACTOR_CATEGORIES, EVENT_TYPES, SUB_EVENT_TYPES
 from model.linear.features import Featurizer, mask_fatality_phrases
@@ -179,17 +179,15 @@ class LinearTagger(Tagger):
         for h, head in self.heads.items():
             Y, mask = targets(dev, h)
             head.calibrate(raw[h], Y, mask)
-            if h in ("event_types", "sub_event_types"):
-                probs = head.probs(raw[h])
-                self.floors[h] = tune_floors(probs, head.thresholds, Y, mask, short)
-                if h == "event_types":
-                    floor = self.floors[h]["short"]
-                    self.fallback[h] = tune_fallback(
-                        probs[short], head.thresholds, Y[short], mask[short], floor
-                    )
+            self.tune_label_sets(h, head.probs(raw[h]), head.thresholds, Y, mask, short)
         self.thresholds = {task: head.thresholds for task, head in self.heads.items()}
 
     # -- prediction -------------------------------------------------------------------------
+    def head_probs(self, texts: list[str]) -> np.ndarray:  # (n_texts, n_outputs)
+        """Every head's calibrated probabilities side by side, in ``HEADS`` order."""
+        raw = self._raw_scores(texts)[0]
+        return np.hstack([self.heads[h].probs(raw[h]) for h in HEADS])
+
     def _raw_scores(self, texts: list[str]):
         unit_texts, owner, spans = _units(texts, self.config.linear.passage_words)
         X = self.featurizer.transform(unit_texts)
@@ -228,10 +226,17 @@ class LinearTagger(Tagger):
 
     # -- saving -----------------------------------------------------------------------------
     def save(self, out: str | Path, *, metrics: dict, card: str, data_fingerprint: str) -> Path:
+        files = self.weight_files()
+        labels = files.pop("labels.json")
+        return self.save_dir(
+            out, files, labels=labels, metrics=metrics, card=card, data_fingerprint=data_fingerprint
+        )
+
+    def weight_files(self) -> dict:
+        """The files ``load`` rebuilds the featurizer and heads from (file name: content)."""
         vocab, arrays = self.featurizer.state()
         for head in self.heads.values():
             arrays.update(head.arrays())
-        files = {"weights.npz": arrays, "vocab.json": vocab}
         labels = {
             h: {
                 "labels": list(HEADS[h]),
@@ -239,14 +244,24 @@ class LinearTagger(Tagger):
             }
             for h, hd in self.heads.items()
         }
-        return self.save_dir(
-            out, files, labels=labels, metrics=metrics, card=card, data_fingerprint=data_fingerprint
-        )
+        return {"weights.npz": arrays, "vocab.json": vocab, "labels.json": labels}
 
     @classmethod
     def load(cls, path: Path, meta: dict) -> LinearTagger:
         try:
             config = TrainConfig.from_saved(read_json_file(path / "config.json"))
+        except (KeyError, ValueError, TypeError) as exc:
+            raise ModelLoadError(
+                f"model directory {str(path)!r} is incomplete or from another version: {exc!r}"
+            ) from None
+        tagger = cls.from_files(path, config)
+        tagger.load_shared_state(path)
+        return tagger
+
+    @classmethod
+    def from_files(cls, path: Path, config: TrainConfig) -> LinearTagger:
+        """The featurizer and heads from the files of ``weight_files`` in ``path``."""
+        try:
             labels = read_json_file(path / "labels.json")
             vocab = read_json_file(path / "vocab.json")
             arrays = load_npz(path / "weights.npz")
@@ -265,9 +280,7 @@ class LinearTagger(Tagger):
             raise ModelLoadError(
                 f"model directory {str(path)!r} is incomplete or from another version: {exc!r}"
             ) from None
-        tagger = cls(config, featurizer, heads)
-        tagger.load_shared_state(path)
-        return tagger
+        return cls(config, featurizer, heads)
 
 
 def _is_split(owner: list[int], k: int) -> bool:

@@ -21,10 +21,11 @@ import numpy as np
 
 from model.api import Scores, Tagger
 from model.config import RUNTIMES, TrainConfig
+from model.decoding import is_short
 from model.errors import ConfigError, ModelLoadError
 from model.linear.features import fatality_phrase_spans, mask_fatality_phrases
 from model.linear.heads import best_f1_threshold, country_weights, sigmoid
-from model.linear.tagger import HEADS, targets
+from model.linear.tagger import HEADS, LinearTagger, targets
 from model.saving import read_json_file
 from model.transformer import counts
 from model.transformer.network import N_OUTPUTS, head_slices
@@ -60,6 +61,10 @@ class TransformerTagger(Tagger):
         self.platt = np.tile(np.array([1.0, 0.0], dtype=np.float32), (N_OUTPUTS, 1))
         self.cutoffs = np.full(N_OUTPUTS, 0.5, dtype=np.float32)
         self.count_threshold = 0.5  # the count head's, on its probability (counts.py)
+        # transformer.linear_blend: the linear model, and per output the Platt slope and
+        # offset of the blended log-odds (see ``_blend``).
+        self.linear: LinearTagger | None = None
+        self.blend_platt = np.tile(np.array([1.0, 0.0], dtype=np.float32), (N_OUTPUTS, 1))
         self.history: list[dict] = []
         self.runtime = config.transformer.runtime
         self.threads = 0  # ONNX Runtime's threads; 0: its default, one per core
@@ -105,8 +110,12 @@ class TransformerTagger(Tagger):
             net, train_ex, dev_ex, cfg, seed=config.seed, pad_id=tagger.pad_id, progress=progress
         )
         tagger._runner = None
+        if cfg.linear_blend > 0:
+            if progress:
+                print(f"linear model to blend in (weight {cfg.linear_blend})")
+            tagger.linear = LinearTagger.fit(train, dev, config, progress=progress)
         if dev_ex is not None:
-            tagger.calibrate(dev_ex)
+            tagger.calibrate(dev_ex, texts=[r["text"] for r in dev])
         return tagger
 
     @property
@@ -174,9 +183,12 @@ class TransformerTagger(Tagger):
         ]
         return Examples(data["input_ids"], Y, mask, per_text, weights)
 
-    def calibrate(self, dev) -> None:
-        """Platt scaling and F1-best thresholds per label from dev (records or ``Examples``)."""
+    def calibrate(self, dev, texts: list[str] | None = None) -> None:
+        """Platt scaling and F1-best thresholds per label from dev (records, or
+        ``Examples`` with their ``texts``); then, with the texts, the linear blend's Platt
+        scaling and thresholds, and the floors and fallback of ``model.decoding``."""
         if isinstance(dev, list):
+            texts = [r["text"] for r in dev]
             dev = self.examples(dev, mask_fatalities=False)
         runner, size = self._torch(), self.config.transformer.infer_batch_size
         if runner.has_tokens and dev.counts is not None:
@@ -197,7 +209,38 @@ class TransformerTagger(Tagger):
             platt = LogisticRegression(C=1.0).fit(s[:, None], y)
             self.platt[j] = (platt.coef_[0, 0], platt.intercept_[0])
             self.cutoffs[j] = best_f1_threshold(y, self._probs(s, j))
+        if texts is not None:
+            probs = self._probs(agg)
+            if self.linear is not None:
+                probs = self._calibrate_blend(probs, self.linear.head_probs(texts), dev)
+            short = np.array([is_short(t) for t in texts])
+            for h, cols in head_slices().items():
+                probs_h, Y, mask = probs[:, cols], dev.Y[:, cols], dev.mask[:, cols]
+                self.tune_label_sets(h, probs_h, self.cutoffs[cols], Y, mask, short)
         self._sync_thresholds()
+
+    def _calibrate_blend(self, probs, linear_probs, dev) -> np.ndarray:
+        """Fit the blend's Platt scaling and thresholds on dev probabilities of the
+        network and the linear model (n_texts, n_outputs); returns the blended ones."""
+        from sklearn.linear_model import LogisticRegression
+
+        z = self._blended_logits(probs, linear_probs)
+        for j in range(N_OUTPUTS):
+            rows = dev.mask[:, j]
+            y = dev.Y[rows, j]
+            if len(y) < 4 or min(y.sum(), len(y) - y.sum()) < 2:
+                continue
+            platt = LogisticRegression(C=1.0).fit(z[rows, j][:, None], y)
+            self.blend_platt[j] = (platt.coef_[0, 0], platt.intercept_[0])
+            self.cutoffs[j] = best_f1_threshold(y, self._blend_probs(z)[rows, j])
+        return self._blend_probs(z)
+
+    def _blended_logits(self, probs: np.ndarray, linear_probs: np.ndarray) -> np.ndarray:
+        w = self.config.transformer.linear_blend
+        return (1 - w) * _logit(probs) + w * _logit(linear_probs)
+
+    def _blend_probs(self, z: np.ndarray) -> np.ndarray:
+        return sigmoid(z * self.blend_platt[:, 0] + self.blend_platt[:, 1])
 
     def _calibrate_counts(self, dev, token_logits: list[np.ndarray]) -> None:
         """The count head's threshold: the best F1 over dev's number mentions, each scored
@@ -313,6 +356,8 @@ class TransformerTagger(Tagger):
             self.runner, windows["input_ids"], self.pad_id, size, tokens=with_counts
         )  # (n_windows, n_outputs), (n_windows,)[, per window its tokens' count logits]
         probs = self._probs(max_by_owner(logits, owner, len(texts)))  # (n_texts, n_outputs)
+        if self.linear is not None:
+            probs = self._blend_probs(self._blended_logits(probs, self.linear.head_probs(texts)))
         window_probs = self._probs(logits)
         slices = head_slices()
         evidence: list[dict] = []
@@ -370,9 +415,12 @@ class TransformerTagger(Tagger):
                 "platt": self.platt.tolist(),
                 "thresholds": self.cutoffs.tolist(),
                 "count_threshold": float(self.count_threshold),
+                "blend_platt": self.blend_platt.tolist(),
             },
             "training.json": {"dev_history": self.history},
         }
+        if self.linear is not None:
+            files.update({f"linear/{k}": v for k, v in self.linear.weight_files().items()})
         if cfg.onnx:
             files[ONNX_FP32] = lambda p: export_onnx(
                 net, self.encoder_config, p.parent, int8=cfg.int8
@@ -399,7 +447,14 @@ class TransformerTagger(Tagger):
             calibration = read_json_file(path / "calibration.json")
             platt = np.asarray(calibration["platt"], dtype=np.float32)
             cutoffs = np.asarray(calibration["thresholds"], dtype=np.float32)
-            if platt.shape != (N_OUTPUTS, 2) or cutoffs.shape != (N_OUTPUTS,):
+            # Models saved before the linear blend have no blend_platt.
+            identity = [[1.0, 0.0]] * N_OUTPUTS
+            blend_platt = np.asarray(calibration.get("blend_platt", identity), dtype=np.float32)
+            if (
+                platt.shape != (N_OUTPUTS, 2)
+                or blend_platt.shape != (N_OUTPUTS, 2)
+                or cutoffs.shape != (N_OUTPUTS,)
+            ):
                 raise ValueError(f"calibration.json does not match the {N_OUTPUTS} outputs")
             encoder_config = read_json_file(path / "encoder" / "config.json")
             history = read_json_file(path / "training.json").get("dev_history", [])
@@ -416,6 +471,9 @@ class TransformerTagger(Tagger):
             ) from None
         tagger = cls(config, tokenizer, encoder_config, path=path)
         tagger.platt, tagger.cutoffs, tagger.history = platt, cutoffs, history
+        if config.transformer.linear_blend > 0:
+            tagger.linear = LinearTagger.from_files(path / "linear", config)
+            tagger.blend_platt = blend_platt
         tagger.count_threshold = float(calibration.get("count_threshold", 0.5))
         tagger._sync_thresholds()
         tagger.load_shared_state(path)
@@ -456,3 +514,8 @@ def _progress_bars(show: bool):
     finally:
         if not show and not was_disabled:
             datasets.enable_progress_bars()
+
+
+def _logit(p: np.ndarray) -> np.ndarray:
+    p = np.clip(p, 1e-7, 1 - 1e-7)
+    return np.log(p) - np.log1p(-p)
