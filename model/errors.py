@@ -50,6 +50,11 @@ class SpecError(TaggerError, ValueError):
 class ModelLoadError(TaggerError):
     """A saved model directory is missing, incomplete, tampered with or too new."""
 
+    @classmethod
+    def incomplete(cls, path, exc: Exception) -> ModelLoadError:
+        """The error for a model directory whose files are missing or do not fit."""
+        return cls(f"model directory {str(path)!r} is incomplete or from another version: {exc!r}")
+
 
 class InputError(TaggerError, TypeError):
     """The predict API received input of the wrong type."""

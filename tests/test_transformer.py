@@ -584,3 +584,21 @@ def test_a_model_saved_before_the_linear_blend_is_the_network_alone(trained, tmp
     np.testing.assert_allclose(
         before.score(texts).event_types, network.score(texts).event_types, atol=1e-6
     )
+
+
+def test_the_model_card_says_when_a_linear_model_is_blended_in():
+    import importlib.util
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[1] / "train.py"
+    spec = importlib.util.spec_from_file_location("train_script", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    n = {"train": 1, "dev": 1, "test": 1}
+
+    def card(blend):
+        config = TrainConfig(model="transformer", transformer={"linear_blend": blend})
+        return module.model_card(config, n, {}, [])
+
+    assert "`transformer.linear_blend=0.5`" in card(0.5)
+    assert "linear_blend" not in card(0.0)

@@ -251,9 +251,7 @@ class LinearTagger(Tagger):
         try:
             config = TrainConfig.from_saved(read_json_file(path / "config.json"))
         except (KeyError, ValueError, TypeError) as exc:
-            raise ModelLoadError(
-                f"model directory {str(path)!r} is incomplete or from another version: {exc!r}"
-            ) from None
+            raise ModelLoadError.incomplete(path, exc) from None
         tagger = cls.from_files(path, config)
         tagger.load_shared_state(path)
         return tagger
@@ -277,9 +275,7 @@ class LinearTagger(Tagger):
         except ModelLoadError:
             raise
         except (KeyError, ValueError, TypeError) as exc:
-            raise ModelLoadError(
-                f"model directory {str(path)!r} is incomplete or from another version: {exc!r}"
-            ) from None
+            raise ModelLoadError.incomplete(path, exc) from None
         return cls(config, featurizer, heads)
 
 

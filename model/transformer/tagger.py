@@ -466,9 +466,7 @@ class TransformerTagger(Tagger):
         except ModelLoadError:
             raise
         except (KeyError, ValueError, TypeError, OSError) as exc:
-            raise ModelLoadError(
-                f"model directory {str(path)!r} is incomplete or from another version: {exc!r}"
-            ) from None
+            raise ModelLoadError.incomplete(path, exc) from None
         tagger = cls(config, tokenizer, encoder_config, path=path)
         tagger.platt, tagger.cutoffs, tagger.history = platt, cutoffs, history
         if config.transformer.linear_blend > 0:
