@@ -5,6 +5,10 @@ Training (``TransformerTagger.fit``): texts are cut into overlapping token windo
 (``datasets.map``); a text's logit for a label is the maximum over its windows; the network
 is fine-tuned with masked binary cross-entropy, evaluated on dev as it goes, stopped early,
 and finally Platt-calibrated with a per-label threshold on dev (``model.transformer.training``).
+With ``transformer.linear_blend`` above 0, a linear model (``model.linear``) is trained on the
+same records, and each label's score is Platt scaling of a weighted sum of the two models'
+calibrated log-odds, fitted on dev; thresholds, floors and fallback are then tuned on dev for
+the blended scores. Evidence windows are ranked by the network's probabilities alone.
 At prediction, the windows that drove each label come back as evidence. With ONNX Runtime
 installed, a saved model runs on its exported ONNX graph (fp32, or int8 as an option); torch
 is the reference and the training path.
@@ -62,7 +66,7 @@ class TransformerTagger(Tagger):
         self.cutoffs = np.full(N_OUTPUTS, 0.5, dtype=np.float32)
         self.count_threshold = 0.5  # the count head's, on its probability (counts.py)
         # transformer.linear_blend: the linear model, and per output the Platt slope and
-        # offset of the blended log-odds (see ``_blend``).
+        # offset of the blended log-odds (``_blended_logits``).
         self.linear: LinearTagger | None = None
         self.blend_platt = np.tile(np.array([1.0, 0.0], dtype=np.float32), (N_OUTPUTS, 1))
         self.history: list[dict] = []
@@ -232,7 +236,8 @@ class TransformerTagger(Tagger):
                 continue
             platt = LogisticRegression(C=1.0).fit(z[rows, j][:, None], y)
             self.blend_platt[j] = (platt.coef_[0, 0], platt.intercept_[0])
-            self.cutoffs[j] = best_f1_threshold(y, self._blend_probs(z)[rows, j])
+            a, b = self.blend_platt[j]  # as stored (float32), so as at prediction
+            self.cutoffs[j] = best_f1_threshold(y, sigmoid(z[rows, j] * a + b))
         return self._blend_probs(z)
 
     def _blended_logits(self, probs: np.ndarray, linear_probs: np.ndarray) -> np.ndarray:
