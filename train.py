@@ -114,6 +114,14 @@ def model_card(config, n: dict, metrics: dict, specs: list[str], extractor=None)
             "on a country's usual labels, which carries over to countries it never saw. To "
             "follow one country's coding habits, train on its data with the setting at 0."
         )
+    linear_used = config.model == "linear" or config.transformer.linear_blend
+    if linear_used and config.linear.role_weight:
+        lines.append(
+            "- The linear features mark the words before and after a text's first action verb "
+            f"(`linear.role_weight={config.linear.role_weight}`), so who acted on whom counts; "
+            "the verb list and word order are English, and a passage whose lead clause is not "
+            "the event gets little from them."
+        )
     if config.model == "transformer" and config.transformer.linear_blend:
         lines.append(
             "- Each label's score blends the network's calibrated log-odds with a linear "

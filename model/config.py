@@ -45,6 +45,9 @@ class LinearConfig:
     # Training rows are weighted so that each country's label mix moves towards the whole
     # corpus's, by this power of the ratio (0: off); see model/linear/heads.py.
     country_balance: float = 0.5
+    # Weight of the role features (model/linear/features.py ``role_words``: the words before
+    # and after the text's first action verb, marked by side); 0 leaves them out.
+    role_weight: float = 0.5
     passage_words: int = 60
     mil_rounds: int = 1
     mask_fatality_phrases: bool = True
@@ -76,6 +79,7 @@ class LinearConfig:
         _check_number("linear", "max_iter", self.max_iter, 10)
         _check_number("linear", "C", self.C, 1e-6)
         _check_number("linear", "country_balance", self.country_balance, 0, 2)
+        _check_number("linear", "role_weight", self.role_weight, 0, 4)
         if self.class_weight not in (None, "balanced"):
             raise ConfigError(
                 f"linear.class_weight is {self.class_weight!r}; allowed: 'balanced' or null"
@@ -241,7 +245,7 @@ class TrainConfig:
 
 # Settings added after models had been saved, with the value those models were trained with.
 SAVED_BEFORE: dict[str, dict[str, Any]] = {
-    "linear": {"normalise_text": False, "country_balance": 0.0},
+    "linear": {"normalise_text": False, "country_balance": 0.0, "role_weight": 0.0},
     "transformer": {"country_balance": 0.0, "linear_blend": 0.0},
 }
 

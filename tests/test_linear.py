@@ -1,5 +1,6 @@
 """The linear tagger: overfit, save/load round trip, batching, errors (STYLE.md)."""
 
+import doctest
 import json
 
 import numpy as np
@@ -11,7 +12,8 @@ from model.api import MAX_CHARS
 from model.config import TrainConfig, build_config
 from model.errors import InputError, ModelLoadError
 from model.labels import EVENT_TYPES
-from model.linear.features import mask_fatality_phrases, normalise
+from model.linear import features
+from model.linear.features import mask_fatality_phrases, normalise, role_words
 from model.linear.tagger import LinearTagger
 
 PHRASES = {
@@ -286,17 +288,75 @@ def test_training_masks_acled_fatality_and_casualty_status_sentences():
     assert mask_fatality_phrases(kept) == kept
 
 
-def test_model_saved_before_normalisation_and_balancing_loads_without_them(trained, tmp_path):
-    tagger, out = trained
-    assert tagger.config.linear.normalise_text and tagger.config.linear.country_balance
+def test_model_saved_before_normalisation_balancing_and_roles_loads_without_them(tmp_path):
+    overrides = ["linear.min_df=1", "linear.C=20", "linear.role_weight=0"]
+    records = tiny_corpus()
+    config = build_config(overrides=overrides[:2])
+    assert config.linear.normalise_text and config.linear.country_balance
+    assert config.linear.role_weight
+    # As an earlier version trained it: no role features, and no role_weight in config.json.
+    tagger = LinearTagger.fit(records, records, build_config(overrides=overrides), progress=False)
+    tagger.save(tmp_path / "m", metrics={}, card="# tiny", data_fingerprint="test")
 
     def before(config):
-        del config["linear"]["normalise_text"], config["linear"]["country_balance"]
+        for key in ("normalise_text", "country_balance", "role_weight"):
+            del config["linear"][key]
 
-    old = load(saved_copy(out, tmp_path / "old", before))
+    old = load(saved_copy(tmp_path / "m", tmp_path / "old", before))
     assert old.config.linear.normalise_text is False
     assert old.featurizer.word.preprocessor is None
     assert old.config.linear.country_balance == 0.0  # what it was trained with
+    assert old.config.linear.role_weight == 0.0 and old.featurizer.role is None
+
+
+def test_role_words_mark_who_acts_and_on_whom():
+    assert doctest.testmod(features).failed == 0
+    assert role_words("On 3 May 2021, villagers beat a thief in Parakou.") == (
+        "a_villagers v_beat t_thief t_parakou"
+    )
+    # Participles that describe an actor are not its action; any other past tense is.
+    assert role_words("Armed men opened fire on a bus.") == "a_armed a_men v_opened t_fire t_bus"
+    assert role_words("Turkish-backed forces stoned the post") == (
+        "a_turkish-backed a_forces v_stoned t_post"
+    )
+    assert (
+        role_words("Five soldiers were killed by rebels") == "a_five a_soldiers v_killed t_rebels"
+    )
+    words = role_words("One two three four five six seven eight attacked bb cc dd ee ff").split()
+    assert words[0] == "a_three" and words[-1] == "t_ee"  # kept: 6 before, 4 after
+    assert role_words("Clashes between rival groups over cattle") == ""  # no verb after a word
+
+
+def test_role_features_tell_who_acted_on_whom():
+    # Locals who attack the police riot; police who attack locals do violence to civilians.
+    # A new verb keeps the bigrams unseen, so the words alone cannot tell the two apart.
+    records = []
+    for k, verb in enumerate(["attacked", "beat", "chased", "assaulted", "hit", "raided"] * 3):
+        for actor, target, etype in (
+            ("locals", "police", "riots"),
+            ("police", "locals", "violence_against_civilians"),
+        ):
+            text = f"The {actor} {verb} the {target} on day {k}."
+            records.append(record(f"{actor}-{k}", text, event_types=[etype]))
+    texts = ["The locals stoned the police.", "The police stoned the locals."]
+    riots = EVENT_TYPES.index("riots")
+    p = {}
+    for weight in (0, 0.5):
+        overrides = ["linear.min_df=1", f"linear.role_weight={weight}"]
+        tagger = LinearTagger.fit(records, [], build_config(overrides=overrides), progress=False)
+        p[weight] = tagger.score(texts).event_types[:, riots]
+    assert p[0][0] == pytest.approx(p[0][1], abs=1e-6)
+    assert p[0.5][0] > p[0.5][1] + 0.2
+
+
+def test_role_weight_must_match_the_saved_features(trained, tmp_path):
+    _, out = trained
+
+    def no_roles(config):
+        config["linear"]["role_weight"] = 0
+
+    with pytest.raises(ModelLoadError, match="vocab.json has role features"):
+        load(saved_copy(out, tmp_path / "no-roles", no_roles))
 
 
 def test_event_type_implies_its_collective_when_the_text_names_none(trained):

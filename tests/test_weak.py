@@ -192,6 +192,7 @@ def test_train_py_puts_weak_records_in_training_only(tmp_path, capsys):
     card = (tmp_path / "m" / "README.md").read_text(encoding="utf-8")
     assert "| actors and casualties | score |" in card and "| casualties F1 |" in card
     assert "`linear.country_balance=0.5`" in card  # the default, said where users look
+    assert "`linear.role_weight=0.5`" in card
     # weak labels alone cannot train a model that needs dev thresholds and test metrics
     assert main(["--data", f"weak:{weak}#text=body", *common, str(tmp_path / "w")]) == 2
     assert "train only" in capsys.readouterr().err

@@ -272,6 +272,11 @@ class LinearTagger(Tagger):
                         f"package knows {list(HEADS[h])}; retrain the model with this version"
                     )
                 heads[h] = LinearHead.from_arrays(h, labels[h]["labels"], arrays)
+                if heads[h].coef.shape[1] != featurizer.n_features:
+                    raise ValueError(
+                        f"head {h!r} has {heads[h].coef.shape[1]} weights per label but the "
+                        f"features number {featurizer.n_features}"
+                    )
         except ModelLoadError:
             raise
         except (KeyError, ValueError, TypeError) as exc:
