@@ -25,14 +25,14 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench._common import attach_extractor  # noqa: E402
+from bench._common import DATA, attach_extractor  # noqa: E402
 from model.config import build_config  # noqa: E402
 from model.corpora import load_corpus  # noqa: E402
 from model.evaluation import task_metrics  # noqa: E402
 from model.saving import fingerprint  # noqa: E402
 from model.splits import SplitConfig, split_corpus  # noqa: E402
 
-ACLED = "acled:/work/shared/data/acled/acled_events.csv.gz"
+ACLED = f"acled:{DATA / 'acled' / 'acled_events.csv.gz'}"  # CONFLICT_BENCH_DATA moves it
 ROOT = Path(__file__).resolve().parents[1]
 
 

@@ -56,8 +56,8 @@ def normalise(text: str) -> str:
 # riot, gunmen who shoot villagers commit violence against civilians, militants who attack a
 # police post fight a battle. In a bag of n-grams "locals" and "police" weigh the same
 # wherever they stand; marked by their place around the first action verb of the text (or
-# of a passage: usually its lead clause), the words say which side they are on. Seed 0-2 of
-# the quality bench, event-type head alone: held-out macro-F1 0.817 -> 0.825, riots +3.
+# of a passage: usually its lead clause), the words say which side they are on (quality
+# bench, seeds 0-2: held-out event types 0.818 -> 0.823, sub-event types 0.526 -> 0.547).
 # The verbs of the codebook's events, as stems that take their inflections, and any other
 # past-tense verb.
 _ACTION_VERB = re.compile(
