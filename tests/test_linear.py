@@ -350,6 +350,8 @@ def test_role_features_tell_who_acted_on_whom():
 
 
 def test_role_weight_must_match_the_saved_features(trained, tmp_path):
+    from model.saving import load_npz, sha256_file
+
     _, out = trained
 
     def no_roles(config):
@@ -357,6 +359,29 @@ def test_role_weight_must_match_the_saved_features(trained, tmp_path):
 
     with pytest.raises(ModelLoadError, match="vocab.json has role features"):
         load(saved_copy(out, tmp_path / "no-roles", no_roles))
+    # Weights one feature short of the vocabulary (a file from another model, checksum and all).
+    copy = saved_copy(out, tmp_path / "short", lambda config: None)
+    arrays = load_npz(copy / "weights.npz")
+    arrays["casualties.coef"] = arrays["casualties.coef"][:, :-1]
+    np.savez_compressed(copy / "weights.npz", **arrays)
+    meta = json.loads((copy / "model.json").read_text())
+    meta["files"]["weights.npz"] = sha256_file(copy / "weights.npz")
+    (copy / "model.json").write_text(json.dumps(meta))
+    with pytest.raises(ModelLoadError, match="'casualties' has .* weights per label but"):
+        load(copy)
+
+
+def test_corpus_without_action_verbs_trains_without_role_features(tmp_path):
+    texts = ["Markets quiet today", "Sunny weather across the region", "Talks in Geneva"]
+    records = [record(f"r{k}", t, event_types=[]) for k, t in enumerate(texts * 2)]
+    records[0]["event_types"] = ["protests"]
+    config = build_config(overrides=["linear.min_df=1"])
+    tagger = LinearTagger.fit(records, records, config, progress=False)
+    assert config.linear.role_weight and tagger.featurizer.role is None
+    tagger.save(tmp_path / "m", metrics={}, card="# tiny", data_fingerprint="test")
+    loaded = load(tmp_path / "m")
+    assert loaded.featurizer.role is None
+    assert loaded.predict(["Crowds marched"]) == tagger.predict(["Crowds marched"])
 
 
 def test_event_type_implies_its_collective_when_the_text_names_none(trained):
