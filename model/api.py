@@ -20,6 +20,7 @@ import numpy as np
 
 from model.decoding import (
     FLOOR_TOLERANCE,
+    LONG_FLOOR_DEFAULT,
     best_f1_threshold,
     choose,
     is_short,
@@ -267,7 +268,9 @@ class Tagger:
         short (sub-event types and event types only)."""
         if head not in ("event_types", "sub_event_types"):
             return
-        self.floors[head] = tune_floors(probs, thresholds, Y, mask, short)
+        self.floors[head] = tune_floors(
+            probs, thresholds, Y, mask, short, long_default=LONG_FLOOR_DEFAULT[head]
+        )
         if head == "event_types":
             floor = self.floors[head]["short"]
             self.fallback[head] = tune_fallback(

@@ -94,3 +94,21 @@ def test_best_f1_threshold_can_take_the_lowest_of_near_best():
     assert best_f1_threshold(y, p) == 0.35
     assert best_f1_threshold(y, p, lowest_within=0.15) == 0.3
     assert best_f1_threshold(y, p, lowest_within=0.001) == 0.35
+
+
+def test_long_floor_is_the_default_until_dev_has_enough_long_texts():
+    from model.decoding import MIN_TUNING_ROWS
+
+    rng = np.random.default_rng(1)
+    n_long = MIN_TUNING_ROWS["long"]
+    probs = rng.uniform(0.5, 1.0, size=(100 + n_long, 2))
+    Y = np.zeros(probs.shape, dtype=np.int8)
+    short = np.arange(len(Y)) < 100
+    Y[short, probs[short].argmax(1)] = 1
+    Y[~short] = 1  # every long text reports both: tuned, the floor is 0
+    mask = np.ones_like(Y, dtype=bool)
+    t = np.full(2, 0.5)
+    assert tune_floors(probs, t, Y, mask, short, long_default=0.7)["long"] == 0.0
+    fewer = np.arange(len(Y)) < len(Y) - 1  # one long text short of tuning
+    floors = tune_floors(probs[fewer], t, Y[fewer], mask[fewer], short[fewer], long_default=0.7)
+    assert floors == {"short": 1.0, "long": 0.7}
