@@ -570,6 +570,28 @@ def test_the_linear_blend_carries_what_the_network_has_not_learnt(tiny_encoder, 
     assert not (saved / "linear").exists() and load(saved).linear is None
 
 
+def test_a_network_built_without_fit_saves_and_loads_as_the_network_alone(tiny_encoder, tmp_path):
+    # bench/transformer.py times untrained networks: the default config blends a linear
+    # model, which such a tagger does not have, so its saved config must not ask for one.
+    from transformers import AutoTokenizer
+
+    from model.transformer.network import build_network
+
+    config = tiny_config(tiny_encoder, onnx=False)
+    assert config.transformer.linear_blend > 0
+    net = build_network(tiny_encoder, n_layers=2)
+    encoder_config = json.loads(net.encoder.config.to_json_string())
+    tokenizer = AutoTokenizer.from_pretrained(str(tiny_encoder))
+    tagger = TransformerTagger(config, tokenizer, encoder_config, net=net)
+    out = tagger.save(tmp_path / "untrained", metrics={}, card="# u\n", data_fingerprint="t")
+    loaded = load(out).use_runtime("torch")
+    assert loaded.linear is None and loaded.config.transformer.linear_blend == 0.0
+    texts = ["Troops shelled the village.", "Teachers marched."]
+    np.testing.assert_allclose(
+        loaded.score(texts).event_types, tagger.score(texts).event_types, atol=1e-6
+    )
+
+
 def test_a_model_saved_before_the_linear_blend_is_the_network_alone(trained, tmp_path):
     _, out, records = trained
     texts = [r["text"] for r in records]

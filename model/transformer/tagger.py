@@ -400,6 +400,11 @@ class TransformerTagger(Tagger):
         from model.transformer.runtime import export_onnx
 
         cfg = self.config.transformer
+        if self.linear is None and cfg.linear_blend > 0:
+            # A network built without fit (bench/transformer.py's speed sweep) has no linear
+            # model to blend: its config must say so, or loading would look for one.
+            cfg = dataclasses.replace(cfg, linear_blend=0.0)
+            self.config = dataclasses.replace(self.config, transformer=cfg)
         net = self.net if self.net is not None else self._load_network()
         state = {k: v.detach().cpu().contiguous() for k, v in net.state_dict().items()}
         slices = head_slices()
