@@ -17,6 +17,7 @@ from pathlib import Path
 
 from model.config import MODEL_FAMILIES, build_config
 from model.corpora import default_corpus, load_corpus
+from model.decoding import MIN_TUNING_ROWS, SHORT_WORDS, is_short
 from model.errors import SpecError, TaggerError
 from model.evaluation import summary_rows, task_metrics
 from model.saving import default_model_dir, fingerprint
@@ -46,7 +47,17 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     return p.parse_args(argv)
 
 
-def model_card(config, n: dict, metrics: dict, specs: list[str], extractor=None) -> str:
+def model_card(
+    config,
+    n: dict,
+    metrics: dict,
+    specs: list[str],
+    extractor=None,
+    long_floor: float | None = None,
+    n_long_dev: int = 0,
+) -> str:
+    """The model card; ``long_floor`` is the event-type floor of texts over 100 words and
+    ``n_long_dev`` the number of such texts in dev."""
     dev = metrics.get("test") or metrics.get("dev") or {}
     lines = [
         f"# Conflict news tagger ({config.model})",
@@ -106,6 +117,19 @@ def model_card(config, n: dict, metrics: dict, specs: list[str], extractor=None)
         "- Labels rare in the training corpus get weak heads (see support above).",
         "- Casualty counts follow the codebook's rules, not every phrasing a report can use.",
     ]
+    if long_floor is not None:
+        need = MIN_TUNING_ROWS["long"]
+        how = (
+            f"tuned on the {n_long_dev} such texts in dev"
+            if n_long_dev >= need
+            else f"the default: dev held {n_long_dev} such texts, fewer than the {need} "
+            "needed to tune it"
+        )
+        lines.append(
+            f"- Texts over {SHORT_WORDS} words get a further event type only when its "
+            f"probability reaches {long_floor:g} of their best type's ({how}), so background "
+            "passages do not add types; an article's minor second event can be left out."
+        )
     balance = getattr(config, config.model).country_balance
     if balance:
         lines.append(
@@ -193,6 +217,8 @@ def main(argv: list[str] | None = None) -> int:
             metrics,
             specs,
             tagger.extractor,
+            long_floor=tagger.floors.get("event_types", {}).get("long"),
+            n_long_dev=sum(not is_short(r["text"]) for r in dev),
         )
         tagger.save(out, metrics=metrics, card=card, data_fingerprint=fingerprint(train))
     except TaggerError as exc:

@@ -193,6 +193,8 @@ def test_train_py_puts_weak_records_in_training_only(tmp_path, capsys):
     assert "| actors and casualties | score |" in card and "| casualties F1 |" in card
     assert "`linear.country_balance=0.5`" in card  # the default, said where users look
     assert "`linear.role_weight=0.5`" in card
+    # no dev text is over 100 words: the long-text floor is the default, and the card says so
+    assert "reaches 0.7 of their best type's (the default: dev held 0 such texts" in card
     # weak labels alone cannot train a model that needs dev thresholds and test metrics
     assert main(["--data", f"weak:{weak}#text=body", *common, str(tmp_path / "w")]) == 2
     assert "train only" in capsys.readouterr().err
