@@ -10,8 +10,8 @@ carry every event type and the multi-event articles users send:
 
 - ``embedded``: what ``python train.py`` does, one region out at a time. For each article
   file (A1 Middle East and North Africa, A2 sub-Saharan Africa, A3 Asia and elsewhere),
-  train on the rest of the embedded corpus (a random 10% of it as dev, as train.py's split)
-  and test on that file's articles.
+  train on the rest of the embedded corpus (a random 10% of it as dev, as train.py's default
+  split) and test on that file's articles.
 - ``acled``: a model of ACLED notes, as users train with ``--data acled:...``: the split of
   bench/transformer.py (``--n-train`` notes of the training countries, and the embedded
   notes; dev = notes of other countries), tested on all 132 articles. Its dev has no
@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import random
 import sys
 import time
 from pathlib import Path
@@ -39,19 +38,22 @@ from bench.transformer import ACLED, ROOT, datasets_for  # noqa: E402
 from model.config import build_config  # noqa: E402
 from model.corpora import load_corpus  # noqa: E402
 from model.evaluation import task_metrics  # noqa: E402
+from model.splits import SplitConfig, split_corpus  # noqa: E402
 
 FILES = ("A1", "A2", "A3")
 
 
 def embedded_folds(seed: int):
-    """(name, train, dev, test) per article file: the rest of the embedded corpus trains."""
-    records = load_corpus(str(ROOT / "data" / "corpus")).to_list()
+    """(name, train, dev, test) per article file: the rest of the embedded corpus trains,
+    split at random into train and dev as train.py's default split does."""
+    corpus = load_corpus(str(ROOT / "data" / "corpus"))
+    split = SplitConfig(by="random", dev_fraction=0.1, test_fraction=0.0, seed=seed)
     for name in FILES:
-        test = [r for r in records if r["id"].startswith(f"{name}-")]
-        rest = [r for r in records if not r["id"].startswith(f"{name}-")]
-        random.Random(seed).shuffle(rest)
-        n_dev = len(rest) // 10
-        yield name, rest[n_dev:], rest[:n_dev], test
+        out = [rid.startswith(f"{name}-") for rid in corpus["id"]]
+        held = [i for i, o in enumerate(out) if o]
+        rest = corpus.select([i for i, o in enumerate(out) if not o])
+        parts = split_corpus(rest, split)
+        yield name, parts["train"].to_list(), parts["dev"].to_list(), corpus.select(held).to_list()
 
 
 def acled_fold(args):
