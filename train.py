@@ -125,11 +125,19 @@ def model_card(
             else f"the default: dev held {n_long_dev} such texts, fewer than the {need} "
             "needed to tune it"
         )
-        lines.append(
-            f"- Texts over {SHORT_WORDS} words get a further event type only when its "
-            f"probability reaches {long_floor:g} of their best type's ({how}), so background "
-            "passages do not add types; an article's minor second event can be left out."
-        )
+        if long_floor > 0:
+            lines.append(
+                f"- Texts over {SHORT_WORDS} words get a further event type only when its "
+                f"probability reaches {long_floor:g} of their best type's ({how}), so "
+                "background passages do not add types; an article's minor second event can "
+                "be left out."
+            )
+        else:
+            lines.append(
+                f"- Texts over {SHORT_WORDS} words get every event type whose probability "
+                f"reaches its threshold in one of their passages ({how}); background passages "
+                "can add types the article does not report."
+            )
     balance = getattr(config, config.model).country_balance
     if balance:
         lines.append(

@@ -198,3 +198,16 @@ def test_train_py_puts_weak_records_in_training_only(tmp_path, capsys):
     # weak labels alone cannot train a model that needs dev thresholds and test metrics
     assert main(["--data", f"weak:{weak}#text=body", *common, str(tmp_path / "w")]) == 2
     assert "train only" in capsys.readouterr().err
+
+
+def test_model_card_says_how_the_long_text_floor_was_set():
+    from model.config import TrainConfig
+
+    card = _train_main().__globals__["model_card"]
+    n = {"train": 1, "dev": 1, "test": 1}
+    tuned = card(TrainConfig(), n, {}, [], long_floor=0.0, n_long_dev=40)
+    assert "every event type whose probability reaches its threshold" in tuned
+    assert "(tuned on the 40 such texts in dev)" in tuned
+    default = card(TrainConfig(), n, {}, [], long_floor=0.7, n_long_dev=3)
+    assert "reaches 0.7 of their best type's (the default: dev held 3 such texts" in default
+    assert "Texts over" not in card(TrainConfig(), n, {}, [])
