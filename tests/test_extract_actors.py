@@ -137,6 +137,20 @@ def test_violent_crowd_is_rioters_not_protesters(ex):
     assert "Rioters" in found and "Protesters" not in found
 
 
+def test_clashes_with_an_armed_group_are_not_rioting_a_protest_elsewhere_is_protesters(ex):
+    # The codebook's worked example: a battle, then a separate protest.
+    text = (
+        "Government troops retook the village of X on Monday after clashes with fighters of the "
+        "Y Front; five soldiers and at least a dozen militants were killed. Separately, police "
+        "dispersed a sit-in by teachers in the capital with tear gas."
+    )
+    found = names(ex, text)
+    assert "Protesters" in found and "Rioters" not in found
+    # The same words count where the crowd is in the sentence, or no armed group is named.
+    assert "Rioters" in names(ex, "Protesters clashed with police in Dhaka; militants watched.")
+    assert "Rioters" in names(ex, "Protesters blocked a road in Dhaka. Clashes broke out.")
+
+
 def test_unnamed_gunmen_and_victims(ex):
     found = names(ex, "Unidentified gunmen killed three villagers in Zamfara.")
     assert {"Unidentified Armed Group", "Civilians"} <= found

@@ -51,6 +51,7 @@ WEAK_RIOT = frozenset(
         ","
     )
 )
+CLASH = frozenset({"clash", "clashes", "clashed"})
 VIOLENCE = frozenset(
     """killed kill kills killing dead died death deaths shot shooting wounded injured injuring
     wounding injuries attacked attack attacks attacking abducted abduction kidnapped kidnapping
@@ -498,14 +499,25 @@ class ActorMatcher:
         long = (sentences[-1] + 1 if sentences else 0) > LONG_TEXT_SENTENCES
         need = 2 if long else 1
         protest = len(by_target.get(PROTESTERS, [])) >= need
-        riots = by_target.get(RIOTERS, [])
+        parties = [m for m, n in found if self._kind(n) == "party"]
+        party = bool(parties)
+        # "Clashes with fighters of the Y Front" is a battle: where the text names an armed
+        # group (not a party, whose supporters riot), "clashes" counts as rioting only in a
+        # sentence that also has a crowd in it.
+        armed_group = UAG in by_target or any(
+            self.catalogue.category_of(n) in ARMED and self._kind(n) != "party" for _, n in found
+        )
+        crowd_sentences = {sentences[g.i] for g in by_target.get(PROTESTERS, []) + parties}
+        riots = [
+            g
+            for g in by_target.get(RIOTERS, [])
+            if not armed_group
+            or sentences[g.i] in crowd_sentences
+            or " ".join(keys[g.i : g.j]) not in CLASH
+        ]
         strong = [g for g in riots if " ".join(keys[g.i : g.j]) not in WEAK_RIOT]
         if long and len(strong) < need:
             strong = []
-        party = any(
-            self.catalogue.actors.get(n) is not None and self.catalogue.actors[n].kind == "party"
-            for _, n in found
-        )
         riot = bool(strong) or (bool(riots) and (protest or party))
         if riot:
             out.append((strong[0] if strong else riots[0], RIOTERS))
@@ -543,15 +555,15 @@ class ActorMatcher:
                 m = ms[0]
                 m.score = 0.8 if country else 0.3
                 out.append((m, self.catalogue.template_name(target, country)))
-            elif (
-                self.identity_groups
-                and context
-                and self.catalogue.actors.get(target)
-                and self.catalogue.actors[target].kind == "identity"
-            ):
+            elif self.identity_groups and context and self._kind(target) == "identity":
                 ms[0].score = 0.6
                 out.append((ms[0], target))
         return out
+
+    def _kind(self, name: str) -> str | None:
+        """The catalogue kind of actor ``name`` ("party", "identity", ...), None if unknown."""
+        actor = self.catalogue.actors.get(name)
+        return None if actor is None else actor.kind
 
     def _category(
         self, name: str, kind: str, country: str | None, context: str | None
