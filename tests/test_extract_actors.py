@@ -365,6 +365,23 @@ def test_fit_learns_names_aliases_and_abbreviations():
     assert actor["category"] == "rebel_group"
 
 
+def test_a_foreign_force_coded_in_a_country_does_not_take_its_soldiers():
+    records = [
+        {
+            "text": f"A Turkish military convoy was ambushed near Mogadishu ({k}).",
+            "country": "Somalia",
+            "actors": [{"name": "Military Forces of Turkey", "mention": "Turkish military convoy"}],
+        }
+        for k in range(3)
+    ]
+    fitted = Extractor().fit(records)
+    text = "Al Shabaab attacked a base in Lower Shabelle; the army said 15 soldiers were killed."
+    for ex in (fitted, Extractor.from_dict(json.loads(json.dumps(fitted.to_dict())))):
+        found = names(ex, text)
+        assert "Military Forces of Somalia" in found and "Military Forces of Turkey" not in found
+    assert "Military Forces of Turkey" in names(fitted, "Turkish soldiers patrolled Mogadishu.")
+
+
 def test_fit_is_deterministic():
     assert Extractor().fit(RECORDS).to_dict() == Extractor().fit(RECORDS).to_dict()
 

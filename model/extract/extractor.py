@@ -362,6 +362,15 @@ class Extractor:
     def _apply(self, rows: list[dict]) -> None:
         cat = self.catalogue
         for row in rows:
+            local_countries = [
+                c for c in row.get("local_countries", []) if c in cat.gazetteer.countries
+            ]
+            known = cat.actors.get(row["name"])
+            if known is not None and known.home_countries:
+                # A force's local aliases ("soldiers", "the army") hold in its home countries
+                # only; widened to where it was coded, a Turkish convoy in a Somali note made
+                # "soldiers" in every Somali text Turkey's. Learned ones hold there too.
+                local_countries = [c for c in local_countries if c in known.home_countries]
             cat.add(
                 Actor(
                     name=row["name"],
@@ -370,9 +379,7 @@ class Extractor:
                     aliases=list(row.get("aliases", [])),
                     local_aliases=list(row.get("local_aliases", [])),
                     countries=[c for c in row.get("countries", []) if c in cat.gazetteer.countries],
-                    local_countries=[
-                        c for c in row.get("local_countries", []) if c in cat.gazetteer.countries
-                    ],
+                    local_countries=local_countries,
                     explicit=False,
                 )
             )
