@@ -23,6 +23,8 @@ from model.evaluation import summary_rows, task_metrics
 from model.saving import default_model_dir, fingerprint
 from model.splits import split_corpus
 
+SEPARATE = ' (and shorter ones with a sentence that opens a separate event, "Separately, ...")'
+
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
@@ -127,15 +129,15 @@ def model_card(
         )
         if long_floor > 0:
             lines.append(
-                f"- Texts over {SHORT_WORDS} words get a further event type only when its "
-                f"probability reaches {long_floor:g} of their best type's ({how}), so "
+                f"- Texts over {SHORT_WORDS} words{SEPARATE} get a further event type only "
+                f"when its probability reaches {long_floor:g} of their best type's ({how}), so "
                 "background passages do not add types; an article's minor second event can "
                 "be left out."
             )
         else:
             lines.append(
-                f"- Texts over {SHORT_WORDS} words get every event type whose probability "
-                f"reaches its threshold in one of their passages ({how}); background passages "
+                f"- Texts over {SHORT_WORDS} words{SEPARATE} get every event type whose "
+                f"probability reaches its threshold in one of their passages ({how}); background passages "
                 "can add types the article does not report."
             )
     balance = getattr(config, config.model).country_balance

@@ -332,7 +332,13 @@ class Tagger:
         evidence = []
         for label in event_types + sub_event_types:
             task = "event_types" if label in EVENT_TYPES else "sub_event_types"
-            for start, end, p in scores.evidence[i].get(label, [])[:2] if scores.evidence else []:
+            threshold = self.thresholds[task][self.labels[task].index(label)]
+            passages = scores.evidence[i].get(label, [])[:2] if scores.evidence else []
+            # The best passage, and the next only when it too reaches the label's threshold:
+            # a passage the label scores near 0 is not evidence of it.
+            for k, (start, end, p) in enumerate(passages):
+                if k and p < threshold:
+                    continue
                 evidence.append(
                     {
                         "task": task,

@@ -3,9 +3,9 @@
 A label is chosen when its probability reaches its threshold and, in addition, a share
 ``floor`` of the text's best probability for that head. Short event notes almost always
 report one event, full articles often several, so the floor is tuned on dev separately for
-short texts (at most ``SHORT_WORDS`` words) and long ones: a note whose best type is
-near-certain does not also get a weak second type, while an article keeps every event it
-reports.
+short texts (at most ``SHORT_WORDS`` words, none of whose sentences opens a separate event)
+and long ones: a note whose best type is near-certain does not also get a weak second type,
+while an article, or a note that says "Separately, ...", keeps every event it reports.
 
 >>> choose(np.array([0.9, 0.6, 0.1]), np.array([0.5, 0.5, 0.5]), floor=0.8)
 array([ True, False, False])
@@ -15,13 +15,17 @@ from __future__ import annotations
 
 import numpy as np
 
+from model.passages import has_new_event
+
 SHORT_WORDS = 100
 FLOORS = (0.0, 0.25, 0.5, 0.7, 0.85, 1.0)
 FALLBACKS = (None, 0.5, 0.3, 0.2, 0.1, 0.05, 0.0)
 
 
 def is_short(text: str) -> bool:
-    return len(text.split()) <= SHORT_WORDS
+    """Whether ``text`` is decoded as a note of one event: at most ``SHORT_WORDS`` words and no
+    sentence that opens a separate event ("Separately, police dispersed a sit-in")."""
+    return len(text.split()) <= SHORT_WORDS and not has_new_event(text)
 
 
 def choose(

@@ -133,6 +133,19 @@ def test_long_article_event_late_is_found(trained):
     assert evidence[0]["text"] == article[evidence[0]["start"] : evidence[0]["end"]]
 
 
+def test_separate_event_in_a_short_text_is_scored_on_its_own(trained):
+    tagger, _ = trained
+    battle, protest = PHRASES["battles"], PHRASES["protests"]
+    text = f"{battle} Separately, {protest[0].lower()}{protest[1:]}"
+    result = tagger.predict([text])[0]
+    assert set(result["event_types"]) == {"battles", "protests"}
+    evidence = {e["label"]: e for e in result["evidence"] if e["task"] == "event_types"}
+    assert evidence["battles"]["text"] == battle
+    assert evidence["protests"]["start"] == len(battle) + 1
+    # Each label's evidence is its own sentence: the other scores below the threshold.
+    assert len([e for e in result["evidence"] if e.get("label") == "battles"]) == 1
+
+
 def test_same_seed_same_model(trained, tmp_path):
     tagger, out = trained
     config = build_config(overrides=["linear.min_df=1", "linear.C=20"])

@@ -14,7 +14,12 @@ from model.api import load  # noqa: E402
 from model.config import TrainConfig, TransformerConfig  # noqa: E402
 from model.errors import ConfigError, ModelLoadError  # noqa: E402
 from model.transformer.tagger import TransformerTagger  # noqa: E402
-from model.transformer.windows import max_by_owner, pad_windows, text_windows  # noqa: E402
+from model.transformer.windows import (  # noqa: E402
+    event_windows,
+    max_by_owner,
+    pad_windows,
+    text_windows,
+)
 from tests.conftest import record, saved_copy  # noqa: E402
 
 FILLER = "The weather in the region was mild and markets opened as usual . " * 6
@@ -302,6 +307,24 @@ def test_long_text_is_scored_to_its_end_with_evidence(trained):
     assert result["event_types"] == ["violence_against_civilians"]
     evidence = [e for e in result["evidence"] if e.get("label") == "violence_against_civilians"]
     assert evidence and evidence[0]["start"] > len(FILLER) // 2  # the window with the event
+
+
+def test_a_separate_event_in_a_short_text_gets_windows_of_its_own(trained):
+    tagger, _, _ = trained
+    first, second = "Rebels attacked the town.", "Separately, police dispersed a sit-in."
+    plain = "Rebels attacked the town. Police dispersed a sit-in."
+    text = f"{first} {second}"
+    kw = {"max_length": 128, "stride": 16, "offsets": True}
+    assert event_windows(tagger.tokenizer, [plain], **kw) == text_windows(
+        tagger.tokenizer, [plain], **kw
+    )
+    windows = event_windows(tagger.tokenizer, [text, plain], **kw)
+    assert [text[s:e] for s, e in windows["spans"][0]] == [text, first, second]
+    assert len(windows["input_ids"][0]) == len(windows["offsets"][0]) == 3
+    # Token offsets of a passage's window point into the whole text.
+    tokens = [(s, e) for s, e in windows["offsets"][0][2] if e]
+    assert text[tokens[0][0] : tokens[-1][1]] == second
+    assert len(tagger.predict([text])[0]["event_type_scores"]) == 6
 
 
 def test_windows_share_stride_tokens_and_max_by_owner():

@@ -29,7 +29,7 @@ from model.errors import ModelLoadError
 from model.labels import ACTOR_CATEGORIES, EVENT_TYPES, SUB_EVENT_TYPES
 from model.linear.features import Featurizer, mask_fatality_phrases
 from model.linear.heads import LinearHead, country_weights, fit_binary
-from model.passages import passage_spans
+from model.passages import has_new_event, passage_spans
 from model.saving import load_npz, read_json_file
 from model.schema import is_labelled
 
@@ -75,7 +75,8 @@ def _units(texts: list[str], max_words: int) -> tuple[list[str], list[int], list
     for i, text in enumerate(texts):
         unit_texts.append(text)
         owner.append(i)
-        passages = passage_spans(text, max_words) if len(text) > 200 else []
+        split = len(text) > 200 or has_new_event(text)
+        passages = passage_spans(text, max_words) if split else []
         spans.append((0, len(text)) if len(passages) <= 1 else None)
         if len(passages) > 1:
             for s, e in passages:

@@ -40,7 +40,7 @@ from model.transformer.runtime import (
     TorchRunner,
     onnxruntime_available,
 )
-from model.transformer.windows import max_by_owner, run_windows, text_windows
+from model.transformer.windows import event_windows, max_by_owner, run_windows, text_windows
 
 _EVIDENCE_HEADS = ("event_types", "sub_event_types")
 
@@ -353,7 +353,7 @@ class TransformerTagger(Tagger):
     def score(self, texts: list[str]) -> Scores:
         cfg = self.config.transformer
         with_counts = bool(self.runner.has_tokens)
-        windows = text_windows(
+        windows = event_windows(
             self.tokenizer, texts, max_length=cfg.max_length, stride=cfg.stride, offsets=with_counts
         )
         size = self.runner.max_batch or cfg.infer_batch_size

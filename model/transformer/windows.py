@@ -10,6 +10,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from model.decoding import SHORT_WORDS
+from model.passages import has_new_event, passage_spans
+
 
 def text_windows(
     tokenizer, texts: list[str], *, max_length: int, stride: int, offsets: bool = False
@@ -55,6 +58,41 @@ def text_windows(
     out = {"input_ids": ids, "spans": spans}
     if offsets:
         out["offsets"] = token_spans
+    return out
+
+
+def event_windows(
+    tokenizer, texts: list[str], *, max_length: int, stride: int, offsets: bool = False
+) -> dict:
+    """:func:`text_windows`, plus, for a short text with a sentence that opens a separate
+    event ("Separately, police dispersed a sit-in"; ``model.passages.has_new_event``), the
+    windows of each of its passages on their own, with spans into the whole text. Scored in
+    one window, a second event's words are outweighed by the first's; the linear family
+    scores such passages apart too."""
+    out = text_windows(tokenizer, texts, max_length=max_length, stride=stride, offsets=offsets)
+    parts = [
+        (i, start, end)
+        for i, text in enumerate(texts)
+        if len(text.split()) <= SHORT_WORDS and has_new_event(text)
+        for start, end in passage_spans(text)
+    ]
+    if not parts:
+        return out
+    extra = text_windows(
+        tokenizer,
+        [texts[i][start:end] for i, start, end in parts],
+        max_length=max_length,
+        stride=stride,
+        offsets=offsets,
+    )
+    for k, (i, start, _) in enumerate(parts):
+        out["input_ids"][i].extend(extra["input_ids"][k])
+        out["spans"][i].extend((a + start, b + start) for a, b in extra["spans"][k])
+        if offsets:
+            out["offsets"][i].extend(
+                [(0, 0) if (a, b) == (0, 0) else (a + start, b + start) for a, b in window]
+                for window in extra["offsets"][k]
+            )
     return out
 
 
