@@ -126,6 +126,25 @@ def test_foreign_forces_are_external(ex):
     assert turkey["category"] == "external_other_forces"
 
 
+@pytest.mark.parametrize(
+    "text, name",
+    [
+        (
+            "An Israeli airstrike on a house in Rafah killed nine people.",
+            "Military Forces of Israel",
+        ),
+        ("A Turkish drone strike killed two fighters near Qamishli.", "Military Forces of Turkey"),
+        ("Pakistani shelling killed two villagers in Kunar.", "Military Forces of Pakistan"),
+    ],
+)
+def test_a_demonym_before_a_strike_names_that_countrys_military(ex, text, name):
+    assert name in names(ex, text)
+
+
+def test_a_demonym_before_a_labour_strike_is_no_military(ex):
+    assert not any(n.startswith("Military") for n in names(ex, "A Kenyan strike shut schools."))
+
+
 def test_protest_without_violence_is_protesters(ex):
     assert names(ex, "Teachers staged a peaceful sit-in outside the ministry in Kathmandu.") == {
         "Protesters"
