@@ -137,8 +137,8 @@ def model_card(
         else:
             lines.append(
                 f"- Texts over {SHORT_WORDS} words{SEPARATE} get every event type whose "
-                f"probability reaches its threshold in one of their passages ({how}); background passages "
-                "can add types the article does not report."
+                f"probability reaches its threshold in one of their passages ({how}); "
+                "background passages can add types the article does not report."
             )
     balance = getattr(config, config.model).country_balance
     if balance:

@@ -288,20 +288,38 @@ class Tagger:
         mask = choose(probs, self.thresholds[task], floor, fallback)
         return [label for label, chosen in zip(self.labels[task], mask, strict=True) if chosen]
 
+    def _casualty_decision(self, scores: Scores, i: int, found: dict | None) -> tuple[float, bool]:
+        """(casualty score, casualties) of text ``i``: the head's probability, or, with an
+        extractor, the combiner's (or, without a combiner, the head or a count found)."""
+        score = float(scores.casualties[i])
+        if found is None:
+            return score, score >= float(self.thresholds["casualties"][0])
+        if self.casualty_combiner is None:
+            counted = (found["killed"] or 0) > 0 or (found["injured"] or 0) > 0
+            return score, counted or score >= float(self.thresholds["casualties"][0])
+        c = self.casualty_combiner
+        # Models saved before the event-type feature have three weights.
+        x = _casualty_features(score, found, scores.event_types[i])[: len(c["coef"])]
+        score = float(1 / (1 + np.exp(-(float(np.dot(c["coef"], x)) + c["intercept"]))))
+        return score, score >= c["threshold"]
+
     def _result(self, text: str, scores: Scores, i: int, rid: object, found: dict | None) -> dict:
         """The result of text ``i`` of a scored batch; ``found``: what the extractor found
         in it (None without an extractor)."""
         event_probs = scores.event_types[i]
         short = is_short(text)
+        casualty_score, casualties = self._casualty_decision(scores, i, found)
         event_types = self._chosen("event_types", event_probs, short)
+        if casualties and not event_types:
+            # The codebook counts the dead and injured of a reported event: a text with
+            # casualties reports one, of its most likely type.
+            event_types = [self.labels["event_types"][int(np.argmax(event_probs))]]
         # A sub-event type stands only under a predicted parent type.
         sub_event_types = [
             s
             for s in self._chosen("sub_event_types", scores.sub_event_types[i], short)
             if PARENT[s] in event_types
         ]
-        casualty_score = float(scores.casualties[i])
-        casualties = casualty_score >= float(self.thresholds["casualties"][0])
         categories = set(self._chosen("actor_categories", scores.actor_categories[i]))
         actors, killed, injured, count_evidence = [], None, None, []
         if found is not None:
@@ -314,15 +332,6 @@ class Tagger:
                 # are what people protested against, not parties to the event.
                 actors = [a for a in actors if a["category"] != "state_forces"]
             categories |= {a["category"] for a in actors}
-            if self.casualty_combiner is not None:
-                c = self.casualty_combiner
-                # Models saved before the event-type feature have three weights.
-                x = _casualty_features(casualty_score, found, event_probs)[: len(c["coef"])]
-                z = float(np.dot(c["coef"], x))
-                casualty_score = float(1 / (1 + np.exp(-(z + c["intercept"]))))
-                casualties = casualty_score >= c["threshold"]
-            elif (killed or 0) > 0 or (injured or 0) > 0:
-                casualties = True
         if not casualties:
             killed = injured = None
             count_evidence = []

@@ -146,6 +146,18 @@ def test_separate_event_in_a_short_text_is_scored_on_its_own(trained):
     assert len([e for e in result["evidence"] if e.get("label") == "battles"]) == 1
 
 
+def test_a_text_with_casualties_gets_its_most_likely_event_type(trained):
+    tagger, _ = trained
+    saved = tagger.thresholds["event_types"].copy()
+    try:
+        tagger.thresholds["event_types"][:] = 1.0  # no type reaches its threshold
+        hit, calm = tagger.predict([f"{PHRASES['battles']} Two soldiers were killed.", NEGATIVE])
+    finally:
+        tagger.thresholds["event_types"][:] = saved
+    assert hit["casualties"] and hit["event_types"] == ["battles"]
+    assert not calm["casualties"] and calm["event_types"] == []
+
+
 def test_same_seed_same_model(trained, tmp_path):
     tagger, out = trained
     config = build_config(overrides=["linear.min_df=1", "linear.C=20"])
