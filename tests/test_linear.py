@@ -151,11 +151,15 @@ def test_a_text_with_casualties_gets_its_most_likely_event_type(trained):
     saved = tagger.thresholds["event_types"].copy()
     try:
         tagger.thresholds["event_types"][:] = 1.0  # no type reaches its threshold
-        hit, calm = tagger.predict([f"{PHRASES['battles']} Two soldiers were killed.", NEGATIVE])
+        hit = f"{PHRASES['battles']} Two soldiers were killed."
+        article = hit + "\n\n" + " ".join([NEGATIVE] * 10)  # over 100 words
+        hit, calm, article = tagger.predict([hit, NEGATIVE, article])
     finally:
         tagger.thresholds["event_types"][:] = saved
     assert hit["casualties"] and hit["event_types"] == ["battles"]
     assert not calm["casualties"] and calm["event_types"] == []
+    # An article keeps no type: its deaths may be a flood's.
+    assert article["casualties"] and article["event_types"] == []
 
 
 def test_same_seed_same_model(trained, tmp_path):
