@@ -50,10 +50,26 @@ def test_ranges_count_the_lowest(text, injured):
         ("A dozen recruits were killed in the blast.", 12),
         ("Dozens of worshippers died when the roof collapsed after the bombing.", 12),
         ("Hundreds of civilians were killed during the siege.", 100),
+        ("Two dozen people were killed when gunmen stormed the church.", 24),
+        ("Half a dozen soldiers were killed in the ambush.", 6),
     ],
 )
 def test_vague_amounts_follow_the_codebook(text, killed):
     assert counts(text)[0] == killed
+
+
+@pytest.mark.parametrize(
+    "text, killed",
+    [
+        ("Suspected rebels hacked 11 villagers to death overnight.", 11),
+        ("A mob beat two suspected thieves to death.", 2),
+        ("He was sentenced to death for the 2019 bombing.", None),
+        ("A court condemned 3 rebels to death.", None),
+    ],
+)
+def test_to_death_is_a_death_unless_a_sentence(text, killed):
+    assert counts(text)[0] == killed
+    assert extract_casualties(text)["casualties"] is (killed is not None)
 
 
 def test_killed_apart_from_injured():

@@ -143,6 +143,7 @@ CUMULATIVE_RE = re.compile(
     r"|\b(?:war|conflict|insurgency|violence|uprising|crisis|fighting)\b[^.;]{0,80}\b(?:has|have) "
     r"(?:so far |now )?(?:killed|left|claimed)"
 )
+SENTENCED = frozenset("sentenced sentence sentences sentencing condemned condemning".split())
 HYPOTHETICAL = frozenset("to threatened threatening vowed vowing plot plotting".split())
 # "managed to kill 9": done, not threatened.
 ACHIEVED = frozenset("manage manages managed managing able".split())
@@ -371,9 +372,12 @@ def _right_candidate(low, n: Number, right, numbers_at: set[int]) -> tuple[int, 
 
 
 def _hypothetical(low: list[str], k: int) -> bool:
-    """ "threatened to kill", "vowed to kill": no event; "managed to kill": one."""
+    """ "threatened to kill", "vowed to kill": no event; "managed to kill", "hacked 11
+    villagers to death": one; "sentenced to death": none."""
     if k == 0 or low[k - 1] not in HYPOTHETICAL:
         return False
+    if low[k - 1] == "to" and low[k] == "death":
+        return any(w in SENTENCED for w in low[max(0, k - 6) : k - 1])
     return not (low[k - 1] == "to" and k > 1 and low[k - 2] in ACHIEVED)
 
 

@@ -55,7 +55,7 @@ VAGUE_ONE_WORD = {
 VAGUE_PHRASES = {
     ("a", "few"): 10, ("a", "dozen"): 12, ("a", "couple", "of"): 2, ("a", "number", "of"): 10,
     ("a", "handful", "of"): 10, ("a", "large", "number", "of"): 10, ("a", "score", "of"): 20,
-    ("a", "hundred"): 100, ("a", "thousand"): 1000,
+    ("a", "hundred"): 100, ("a", "thousand"): 1000, ("half", "a", "dozen"): 6,
 }  # fmt: skip
 MONTHS = frozenset(
     "january february march april may june july august september october november december "
@@ -152,10 +152,22 @@ def _digit_value(tok: str) -> int | None:
     return int(tok.replace(",", ""))
 
 
-_STARTS = frozenset(UNITS) | frozenset(TENS) | frozenset(VAGUE_ONE_WORD) | {"a"}
+_STARTS = frozenset(UNITS) | frozenset(TENS) | frozenset(VAGUE_ONE_WORD) | {"a", "half"}
 
 
 def _number_at(low: list[str], i: int) -> tuple[int, int, str] | None:
+    found = _plain_number_at(low, i)
+    if (
+        found
+        and found[2] in ("digits", "words")
+        and found[1] < len(low)
+        and low[found[1]] == "dozen"
+    ):
+        return found[0] * 12, found[1] + 1, "words"  # "two dozen": 24
+    return found
+
+
+def _plain_number_at(low: list[str], i: int) -> tuple[int, int, str] | None:
     w = low[i]
     if not w[0].isdigit() and w not in _STARTS:
         return None
