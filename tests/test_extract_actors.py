@@ -120,6 +120,13 @@ def test_country_inferred_from_places(ex):
     assert {"Police Forces of Kenya", "Protesters"} <= {a["name"] for a in out["actors"]}
 
 
+def test_a_states_own_troops_outvote_a_foreign_groups_home(ex):
+    out = ex.extract("Wagner Group mercenaries and Malian troops killed dozens of villagers.")
+    assert out["country"] == "Mali"
+    mali = next(a for a in out["actors"] if a["name"] == "Military Forces of Mali")
+    assert mali["category"] == "state_forces"
+
+
 def test_foreign_forces_are_external(ex):
     actors = ex.extract("Turkish troops shelled villages near Afrin.")["actors"]
     turkey = next(a for a in actors if a["name"] == "Military Forces of Turkey")

@@ -296,8 +296,11 @@ class ActorMatcher:
         if len(named) == 1:
             actor = self.catalogue.actors.get(next(iter(named)))
             if actor and actor.countries:
+                # A state's force ("Malian troops") names its country as a demonym would; a
+                # group's first country is only where it is best known (Wagner: Russia).
+                weight = 1.0 if actor.kind == "state" else 0.5
                 out.country_votes[actor.countries[0]] = (
-                    out.country_votes.get(actor.countries[0], 0.0) + 0.5
+                    out.country_votes.get(actor.countries[0], 0.0) + weight
                 )
 
     def _record(
