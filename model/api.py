@@ -6,8 +6,9 @@
     tag = predict("one article text")
 
 A family implements ``Tagger.score(texts)``, returning calibrated probabilities per head and
-the passages behind them; everything that turns scores into the result schema lives here,
-so every family returns the same fields the same way.
+the passages behind them; everything that turns scores into the result schema lives here
+and in ``model.combine`` (what the extractor adds), so every family returns the same fields
+the same way.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
+from model.combine import casualty_features, head_toll, with_implied_collectives
 from model.decoding import (
     FLOOR_TOLERANCE,
     LONG_FLOOR_DEFAULT,
@@ -193,7 +195,7 @@ class Tagger:
         scores = self.score(texts)
         X = np.array(
             [
-                _casualty_features(p, found, ev)
+                casualty_features(p, found, ev)
                 for p, ev, found in zip(
                     scores.casualties,
                     scores.event_types,
@@ -299,7 +301,7 @@ class Tagger:
             return score, counted or score >= float(self.thresholds["casualties"][0])
         c = self.casualty_combiner
         # Models saved before the event-type feature have three weights.
-        x = _casualty_features(score, found, scores.event_types[i])[: len(c["coef"])]
+        x = casualty_features(score, found, scores.event_types[i])[: len(c["coef"])]
         score = float(1 / (1 + np.exp(-(float(np.dot(c["coef"], x)) + c["intercept"]))))
         return score, score >= c["threshold"]
 
@@ -328,7 +330,7 @@ class Tagger:
             actors = found["actors"]
             killed, injured = found["killed"], found["injured"]
             count_evidence = found["casualty_evidence"]
-            actors = _with_implied_collectives(actors, event_types, event_probs)
+            actors = with_implied_collectives(actors, event_types, event_probs)
             if event_types == ["protests"] and sub_event_types == ["peaceful_protest"]:
                 # A peaceful protest is one nobody intervened in: the police or army it names
                 # are what people protested against, not parties to the event.
@@ -339,7 +341,7 @@ class Tagger:
             count_evidence = []
         elif killed is None and scores.counts is not None and scores.counts[i]:
             # A toll the rules have no pattern for, read by the count head.
-            killed, count_evidence = _head_toll(text, scores.counts[i], count_evidence)
+            killed, count_evidence = head_toll(text, scores.counts[i], count_evidence)
         evidence = []
         for label in event_types + sub_event_types:
             task = "event_types" if label in EVENT_TYPES else "sub_event_types"
@@ -382,57 +384,6 @@ class Tagger:
         return result
 
 
-# The collective that takes part in every event of a type (codebook section 2, ACLED's
-# convention): demonstrators in a protest, rioters in a riot, the unarmed victims of violence
-# against civilians. When a text names none ("teachers marched", "gunmen shot a trader"), the
-# collective is added without a mention, scored by the event type's probability.
-IMPLIED_COLLECTIVES = {
-    "protests": ("Protesters", "protesters"),
-    "riots": ("Rioters", "rioters"),
-    "violence_against_civilians": ("Civilians", "civilians"),
-}
-
-
-def _with_implied_collectives(
-    actors: list[dict], event_types: list[str], event_probs: np.ndarray
-) -> list[dict]:
-    names = {a["name"] for a in actors}
-    out = list(actors)
-    for label, (name, category) in IMPLIED_COLLECTIVES.items():
-        if label in event_types and name not in names:
-            p = float(event_probs[EVENT_TYPES.index(label)])
-            out.append(
-                {
-                    "name": name,
-                    "category": category,
-                    "mention": None,
-                    "start": None,
-                    "end": None,
-                    "score": round(0.5 * p, 3),
-                    "rule": "implied by event type",
-                }
-            )
-    return out
-
-
-def _casualty_features(prob: float, found: dict, event_probs: np.ndarray) -> list[float]:
-    """Inputs of the casualty combiner: the head's log-odds, whether the extractor found a
-    death or injury reported, whether it found a count above zero, and the log-odds of the
-    best event type."""
-
-    def logit(q: float) -> float:
-        q = min(max(float(q), 1e-6), 1 - 1e-6)
-        return float(np.log(q / (1 - q)))
-
-    counted = (found["killed"] or 0) > 0 or (found["injured"] or 0) > 0
-    return [
-        logit(prob),
-        float(bool(found.get("casualties"))),
-        float(counted),
-        logit(np.max(event_probs)),
-    ]
-
-
 _DEFAULT: dict[str, Tagger] = {}
 
 
@@ -457,20 +408,6 @@ def load(path: str | Path | None = None) -> Tagger:
     raise ModelLoadError(
         f"model.json in {str(path)!r} names family {family!r}; known: linear, transformer"
     )
-
-
-def _head_toll(text: str, chosen: list[dict], evidence: list[dict]) -> tuple[int, list[dict]]:
-    """``killed`` from the count head's chosen numbers (``model.transformer.counts``), and
-    the evidence with the sentence of each added."""
-    from model.extract.text import split_sentences
-    from model.transformer.counts import killed_total
-
-    rows = list(evidence)
-    for start, end in split_sentences(text):
-        if any(start <= c["start"] < end for c in chosen):
-            rows.append({"task": "killed", "start": start, "end": end, "text": text[start:end]})
-    rows.sort(key=lambda e: (e["start"], e["task"]))
-    return killed_total(chosen), rows
 
 
 def predict(text: str) -> dict:

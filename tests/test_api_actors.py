@@ -1,11 +1,14 @@
-"""How predicted event types shape the actors of a result (model.api), on a tagger whose
-scores are fixed, so that only the rules are tested."""
+"""How predicted event types shape the actors of a result (model.api, model.combine), on a
+tagger whose scores are fixed, so that only the rules are tested."""
 
 from __future__ import annotations
+
+import doctest
 
 import numpy as np
 import pytest
 
+import model.combine
 from model.api import Scores, Tagger
 from model.extract import Extractor
 from model.labels import ACTOR_CATEGORIES, EVENT_TYPES, SUB_EVENT_TYPES
@@ -55,3 +58,7 @@ def test_event_type_implies_its_collective(event, collective):
     text = "Armed men attacked a market near the border town overnight."
     assert collective not in names(None, None, text)
     assert names(event, None, text)[collective] is None
+
+
+def test_combine_doctest():
+    assert doctest.testmod(model.combine).failed == 0
