@@ -355,3 +355,37 @@ def test_animals_are_not_casualties_but_their_owners_are(text, expected):
 )
 def test_ages_set_off_after_a_person_are_not_counts(text, expected):
     assert counts(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        # A headline run into the body: the number between two triggers takes the next one.
+        ("2 Civilians Killed 9 Injured in Attack in Aleppo. Two civilians were killed.", (2, 9)),
+        # An earlier event after the text's own figures is background.
+        (
+            "Gunmen killed 4 people in Kano. Two days ago, 5 people were killed in a similar "
+            "attack nearby.",
+            (4, None),
+        ),
+        ("Last week 5 people were killed in Kano.", (5, None)),
+        # A page's share count before the lead is no victim; a list shares its trigger.
+        ("Get short URL 0 46 A shelling of the city left six people dead.", (6, None)),
+        ("Two policemen, three soldiers and a civilian were killed.", (6, None)),
+        ("98 persons including 18 members of the regime forces were killed.", (98, None)),
+        # A headline run into its lead with no full stop restates its figure...
+        (
+            "Gas attack kills at least 58 Observatory Reuters A suspected gas attack believed "
+            "to be by government jets killed at least 58 people in the town.",
+            (58, None),
+        ),
+        # ... unless a word between marks another event.
+        (
+            "Militants killed 3 soldiers in an ambush on the road between the two northern "
+            "towns while another attack elsewhere killed 3 policemen.",
+            (6, None),
+        ),
+    ],
+)
+def test_headlines_earlier_events_and_stray_numbers(text, expected):
+    assert counts(text) == expected

@@ -131,6 +131,13 @@ SEPARATE_RE = re.compile(
     r"strike|ambush)|elsewhere|meanwhile|in a second|a second (?:attack|blast|explosion)|also "
     r"(?:killed|died|wounded|injured))\b"
 )
+# An earlier event given as background: "two days ago the same neighbourhood was shelled,
+# leaving 14 dead", "last week 5 people were killed in a similar attack".
+EARLIER_RE = re.compile(
+    r"\b(?:(?:a|one|two|three|four|five|six|several|few|\d+) (?:days?|weeks?|months?|years?) "
+    r"ago|(?:(?<!the )last|earlier this|the previous) (?:week|month|year)|"
+    r"the day before)\b"
+)
 CUMULATIVE_RE = re.compile(
     r"\b(since (?:the )?(?:start|beginning|outbreak)|since (?:19|20)\d\d|since (?:january|february|"
     r"march|april|may|june|july|august|september|october|november|december)|so far this year|"
@@ -364,8 +371,12 @@ def _right_candidate(low, n: Number, right, numbers_at: set[int]) -> tuple[int, 
         ):
             return None
         if k in numbers_at and k != n.i:
+            # "5 soldiers and 3 civilians were killed", "98 persons including 18 soldiers
+            # were killed" share the trigger; "0 46 A shelling of the centre left six people
+            # dead" (a page's share count) does not.
             between = low[n.j : k]
-            if any(w.endswith("ed") or w in BOUNDARY for w in between):
+            listed = bool({"and", ",", "including", "among", "whom"} & set(between))
+            if not listed or any(w.endswith("ed") or w in BOUNDARY for w in between):
                 return None
         k += 1
     return None
@@ -481,7 +492,16 @@ def _count_sentence(text: str, start: int, end: int) -> _Sentence:
         if not lc and not rc and n.i > 0 and low[n.i - 1] in ("to", "at"):
             lc = _toll_candidate(low, n)
         if lc and rc:
-            task = rc[1] if (rc[0] == 0 and lc[0] > 0) or rc[0] < lc[0] else lc[1]
+            # "2 Civilians Killed 9 Injured": a trigger right after another count is that
+            # count's, so a number between two triggers takes the one that follows it.
+            follows_count = (
+                lc[0] == 0
+                and rc[1] in (KILL, INJ, BOTH)
+                and any(x in numbers_at for x in range(n.i - 4, n.i - 1))
+            )
+            task = (
+                rc[1] if (rc[0] == 0 and (lc[0] > 0 or follows_count)) or rc[0] < lc[0] else lc[1]
+            )
         elif lc or rc:
             task = (lc or rc)[1]
         assigned.append((n, task))
@@ -559,6 +579,8 @@ def _count_sentence(text: str, start: int, end: int) -> _Sentence:
     final: list[_Count] = []
     for c in counted:
         same = [f for f in final if f.task == c.task]
+        if any(_restates(f, c, low) for f in same):
+            continue
         if same:
             last = same[-1]
             span = set(low[last.number.j : c.number.i]) if last.number and c.number else set()
@@ -568,6 +590,17 @@ def _count_sentence(text: str, start: int, end: int) -> _Sentence:
         final.append(c)
     sent.counts = final
     return sent
+
+
+def _restates(first: _Count, later: _Count, low: list[str]) -> bool:
+    """ "Gas attack kills at least 58 Observatory Reuters A gas attack ... killed at least 58
+    people": a headline run into its lead without a full stop gives the figure twice in one
+    sentence. The same figure a dozen words on restates it, unless a word between marks
+    another event; a list ("5 soldiers and 5 civilians") keeps its figures close."""
+    if first.number is None or later.number is None or first.value != later.value:
+        return False
+    span = low[first.number.j : later.number.i]
+    return first.value > 1 and len(span) > 12 and not set(span) & SEPARATE
 
 
 def _combine(sentences: list[_Sentence], task: str) -> tuple[int | None, list[_Sentence]]:
@@ -593,6 +626,8 @@ def _combine(sentences: list[_Sentence], task: str) -> tuple[int | None, list[_S
         separate = bool(SEPARATE_RE.search(low))
         if CUMULATIVE_RE.search(low) and not separate and not s.context_dropped:
             continue  # the period belongs to the event, unless to a toll given as context
+        if total is not None and EARLIER_RE.search(low) and not separate:
+            continue  # an earlier event, after this text's own figures
         if all(c.cumulative for c in counts) and not separate:
             continue  # a running total over a period ("since the truce"), not this text's events
         if any(c.toll for c in counts):
