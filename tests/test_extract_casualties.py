@@ -373,6 +373,8 @@ def test_ages_set_off_after_a_person_are_not_counts(text, expected):
         ("Get short URL 0 46 A shelling of the city left six people dead.", (6, None)),
         ("Two policemen, three soldiers and a civilian were killed.", (6, None)),
         ("98 persons including 18 members of the regime forces were killed.", (98, None)),
+        ("700 people including 47 wounded crossed the border.", (None, 47)),
+        ("Child Killed 20 People Injured in Attacks in Damascus. A child was killed.", (1, 20)),
         # A headline run into its lead with no full stop restates its figure...
         (
             "Gas attack kills at least 58 Observatory Reuters A suspected gas attack believed "

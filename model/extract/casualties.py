@@ -30,7 +30,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from model.extract.numbers import CToken, Number, _article_person, find_numbers, tokens_of
+from model.extract.numbers import (
+    PERSON_NOUNS,
+    CToken,
+    Number,
+    _article_person,
+    find_numbers,
+    tokens_of,
+)
 from model.extract.text import split_sentences
 
 KILL, INJ, BOTH, NEG = "killed", "injured", "both", "neg"
@@ -353,6 +360,14 @@ def _right_candidate(low, n: Number, right, numbers_at: set[int]) -> tuple[int, 
     limit = min(len(low), n.j + 18)
     while k < limit:
         hit = right.get(k)
+        if (
+            hit
+            and hit[1] == INJ
+            and k - 1 in numbers_at
+            and k - 1 != n.i
+            and "including" in low[n.j : k - 1]
+        ):
+            return None  # "700 people including 47 wounded": the 47 were, not the 700
         if hit:
             end, task = hit
             if task in (KILL, INJ) and low[k] in ("killed", "kill", "kills", "injured", "wounded"):
@@ -497,11 +512,14 @@ def _count_sentence(text: str, start: int, end: int) -> _Sentence:
             follows_count = (
                 lc[0] == 0
                 and rc[1] in (KILL, INJ, BOTH)
-                and any(x in numbers_at for x in range(n.i - 4, n.i - 1))
+                and rc[0] <= 1
+                and (
+                    any(x in numbers_at for x in range(n.i - 4, n.i - 1))
+                    # "Child Killed 20 People Injured"
+                    or (n.i > 1 and low[n.i - 2] in PERSON_NOUNS)
+                )
             )
-            task = (
-                rc[1] if (rc[0] == 0 and (lc[0] > 0 or follows_count)) or rc[0] < lc[0] else lc[1]
-            )
+            task = rc[1] if follows_count or (rc[0] == 0 and lc[0] > 0) or rc[0] < lc[0] else lc[1]
         elif lc or rc:
             task = (lc or rc)[1]
         assigned.append((n, task))
