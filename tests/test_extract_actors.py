@@ -408,6 +408,26 @@ def test_a_foreign_force_coded_in_a_country_does_not_take_its_soldiers():
     assert "Military Forces of Turkey" in names(fitted, "Turkish soldiers patrolled Mogadishu.")
 
 
+def test_a_governments_learned_common_word_alias_holds_in_its_country_only():
+    records = [
+        {
+            "text": f"The government deployed troops to Quetta ({k}).",
+            "country": "Pakistan",
+            "actors": [{"name": "Government of Pakistan", "mention": "government"}],
+        }
+        for k in range(3)
+    ]
+    fitted = Extractor().fit(records)
+    for ex in (fitted, Extractor.from_dict(json.loads(json.dumps(fitted.to_dict())))):
+        assert "Government of Pakistan" in names(ex, "The government banned rallies in Lahore.")
+        assert "Government of Pakistan" not in names(
+            ex, "The government banned rallies in Ahmedabad."
+        )
+        assert "Government of Pakistan" not in names(
+            ex, "The government banned rallies.", country="India"
+        )
+
+
 def test_fit_is_deterministic():
     assert Extractor().fit(RECORDS).to_dict() == Extractor().fit(RECORDS).to_dict()
 

@@ -32,6 +32,8 @@ from model.extract.text import norm_key
 from model.labels import ACTOR_CATEGORIES
 
 FORMAT = "extract/1"
+# The names of a state's organs, whose learned aliases hold in that state alone.
+STATE_NAME = re.compile(r"^(?:Government|Military Forces|Police Forces) of (?:the )?(.+)$")
 CALIBRATION_SAMPLE = 6000
 GATE_MIN_SUPPORT, GATE_PRECISION = 15, 0.35
 COMPLETE_MIN_SUPPORT, COMPLETE_MIN_RATE = 30, 0.5
@@ -359,12 +361,37 @@ class Extractor:
         self.learned += learned
         self._apply(learned)
 
+    def _state_country(self, name: str) -> str | None:
+        """The country a state organ's name names ("Government of Pakistan"), else None."""
+        m = STATE_NAME.match(name)
+        return self.catalogue.gazetteer.resolve_country(m.group(1)) if m else None
+
+    def _names_country(self, alias: str, country: str) -> bool:
+        """Whether ``alias`` names ``country``, by a name or a demonym of it."""
+        info = self.catalogue.gazetteer.countries.get(country, {})
+        key = f" {norm_key(alias)} "
+        words = [country, *info.get("aliases", []), *info.get("demonyms", [])]
+        return any(f" {norm_key(w)} " in key for w in words if norm_key(w))
+
     def _apply(self, rows: list[dict]) -> None:
         cat = self.catalogue
         for row in rows:
+            aliases, local_aliases = (
+                list(row.get("aliases", [])),
+                list(row.get("local_aliases", [])),
+            )
             local_countries = [
                 c for c in row.get("local_countries", []) if c in cat.gazetteer.countries
             ]
+            state = self._state_country(row["name"])
+            if state is not None:
+                # "government", coded as Government of Pakistan in one note, is Pakistan's
+                # alone: as a global alias it made every text with "the government"
+                # Pakistani. Aliases that name the country ("Ethiopian government") hold
+                # everywhere.
+                local_aliases += [a for a in aliases if not self._names_country(a, state)]
+                aliases = [a for a in aliases if self._names_country(a, state)]
+                local_countries = [state]
             known = cat.actors.get(row["name"])
             if known is not None and known.home_countries:
                 # A force's local aliases ("soldiers", "the army") hold in its home countries
@@ -376,8 +403,8 @@ class Extractor:
                     name=row["name"],
                     category=row.get("category"),
                     kind=row.get("kind", "group"),
-                    aliases=list(row.get("aliases", [])),
-                    local_aliases=list(row.get("local_aliases", [])),
+                    aliases=aliases,
+                    local_aliases=local_aliases,
                     countries=[c for c in row.get("countries", []) if c in cat.gazetteer.countries],
                     local_countries=local_countries,
                     explicit=False,
