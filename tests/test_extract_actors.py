@@ -391,34 +391,42 @@ def test_fit_learns_names_aliases_and_abbreviations():
     assert actor["category"] == "rebel_group"
 
 
-def test_a_foreign_force_coded_in_a_country_does_not_take_its_soldiers():
+def fitted_on(text: str, country: str, name: str, mention: str) -> tuple[Extractor, Extractor]:
+    """An extractor fitted on three copies of one coded record, and its JSON round trip."""
     records = [
         {
-            "text": f"A Turkish military convoy was ambushed near Mogadishu ({k}).",
-            "country": "Somalia",
-            "actors": [{"name": "Military Forces of Turkey", "mention": "Turkish military convoy"}],
+            "text": f"{text} ({k})",
+            "country": country,
+            "actors": [{"name": name, "mention": mention}],
         }
         for k in range(3)
     ]
     fitted = Extractor().fit(records)
+    return fitted, Extractor.from_dict(json.loads(json.dumps(fitted.to_dict())))
+
+
+def test_a_foreign_force_coded_in_a_country_does_not_take_its_soldiers():
+    fitted, reloaded = fitted_on(
+        "A Turkish military convoy was ambushed near Mogadishu.",
+        "Somalia",
+        "Military Forces of Turkey",
+        "Turkish military convoy",
+    )
     text = "Al Shabaab attacked a base in Lower Shabelle; the army said 15 soldiers were killed."
-    for ex in (fitted, Extractor.from_dict(json.loads(json.dumps(fitted.to_dict())))):
+    for ex in (fitted, reloaded):
         found = names(ex, text)
         assert "Military Forces of Somalia" in found and "Military Forces of Turkey" not in found
     assert "Military Forces of Turkey" in names(fitted, "Turkish soldiers patrolled Mogadishu.")
 
 
 def test_a_governments_learned_common_word_alias_holds_in_its_country_only():
-    records = [
-        {
-            "text": f"The government deployed troops to Quetta ({k}).",
-            "country": "Pakistan",
-            "actors": [{"name": "Government of Pakistan", "mention": "government"}],
-        }
-        for k in range(3)
-    ]
-    fitted = Extractor().fit(records)
-    for ex in (fitted, Extractor.from_dict(json.loads(json.dumps(fitted.to_dict())))):
+    fitted, reloaded = fitted_on(
+        "The government deployed troops to Quetta.",
+        "Pakistan",
+        "Government of Pakistan",
+        "government",
+    )
+    for ex in (fitted, reloaded):
         assert "Government of Pakistan" in names(ex, "The government banned rallies in Lahore.")
         assert "Government of Pakistan" not in names(
             ex, "The government banned rallies in Ahmedabad."
