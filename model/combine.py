@@ -1,5 +1,5 @@
-"""What a result takes from the extractor besides its actors and counts: the collectives
-that event types imply, the casualty combiner's inputs, and the count head's toll.
+"""How a result joins the classifier's scores to what the extractor found: the collectives
+that predicted event types imply, the casualty combiner's inputs, and the count head's toll.
 
 >>> with_implied_collectives([], ["protests"], np.array([0, 0, 0, 0.9, 0, 0]))[0]["name"]
 'Protesters'

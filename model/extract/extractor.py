@@ -376,10 +376,8 @@ class Extractor:
     def _apply(self, rows: list[dict]) -> None:
         cat = self.catalogue
         for row in rows:
-            aliases, local_aliases = (
-                list(row.get("aliases", [])),
-                list(row.get("local_aliases", [])),
-            )
+            aliases = list(row.get("aliases", []))
+            local_aliases = list(row.get("local_aliases", []))
             local_countries = [
                 c for c in row.get("local_countries", []) if c in cat.gazetteer.countries
             ]
