@@ -52,6 +52,8 @@ def test_ranges_count_the_lowest(text, injured):
         ("Hundreds of civilians were killed during the siege.", 100),
         ("Two dozen people were killed when gunmen stormed the church.", 24),
         ("Half a dozen soldiers were killed in the ambush.", 6),
+        ("Both drivers were killed when the convoy was ambushed.", 2),
+        ("Gunmen shot dead both guards at the gate.", 2),
     ],
 )
 def test_vague_amounts_follow_the_codebook(text, killed):
@@ -391,3 +393,8 @@ def test_ages_set_off_after_a_person_are_not_counts(text, expected):
 )
 def test_headlines_earlier_events_and_stray_numbers(text, expected):
     assert counts(text) == expected
+
+
+def test_both_counts_two_people_not_two_groups():
+    assert counts("Both soldiers and civilians were killed in the blast.")[0] is None
+    assert counts("Both sides suffered casualties in the fighting.") == (None, None)

@@ -246,6 +246,14 @@ def find_numbers(toks: list[CToken]) -> list[Number]:
                 and (i == 0 or low[i - 1] not in _OF_LIKE)
             ):
                 found.append(Number(i, i + 1, 1, "article"))
+            elif (
+                # "both drivers were killed": two; not "both soldiers and civilians"
+                low[i] == "both"
+                and i + 1 < len(low)
+                and low[i + 1] in PERSON_NOUNS
+                and low[i + 2 : i + 3] != ["and"]
+            ):
+                found.append(Number(i, i + 1, 2, "article"))
             i += 1
             continue
         value, j, kind = hit
