@@ -19,7 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
-from model.combine import casualty_features, head_toll, with_implied_collectives
+from model.combine import casualty_features, found_count, head_toll, with_implied_collectives
 from model.decoding import (
     FLOOR_TOLERANCE,
     LONG_FLOOR_DEFAULT,
@@ -297,8 +297,7 @@ class Tagger:
         if found is None:
             return score, score >= float(self.thresholds["casualties"][0])
         if self.casualty_combiner is None:
-            counted = (found["killed"] or 0) > 0 or (found["injured"] or 0) > 0
-            return score, counted or score >= float(self.thresholds["casualties"][0])
+            return score, found_count(found) or score >= float(self.thresholds["casualties"][0])
         c = self.casualty_combiner
         # Models saved before the event-type feature have three weights.
         x = casualty_features(score, found, scores.event_types[i])[: len(c["coef"])]

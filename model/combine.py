@@ -45,6 +45,11 @@ def with_implied_collectives(
     return out
 
 
+def found_count(found: dict) -> bool:
+    """Whether the extractor found a count of dead or injured above zero."""
+    return (found["killed"] or 0) > 0 or (found["injured"] or 0) > 0
+
+
 def casualty_features(prob: float, found: dict, event_probs: np.ndarray) -> list[float]:
     """Inputs of the casualty combiner: the head's log-odds, whether the extractor found a
     death or injury reported, whether it found a count above zero, and the log-odds of the
@@ -54,11 +59,10 @@ def casualty_features(prob: float, found: dict, event_probs: np.ndarray) -> list
         q = min(max(float(q), 1e-6), 1 - 1e-6)
         return float(np.log(q / (1 - q)))
 
-    counted = (found["killed"] or 0) > 0 or (found["injured"] or 0) > 0
     return [
         logit(prob),
         float(bool(found.get("casualties"))),
-        float(counted),
+        float(found_count(found)),
         logit(np.max(event_probs)),
     ]
 
