@@ -70,12 +70,12 @@ def event_windows(
     one window, a second event's words are outweighed by the first's; the linear family
     scores such passages apart too."""
     out = text_windows(tokenizer, texts, max_length=max_length, stride=stride, offsets=offsets)
-    parts = [
-        (i, start, end)
-        for i, text in enumerate(texts)
-        if len(text.split()) <= SHORT_WORDS and has_new_event(text)
-        for start, end in passage_spans(text)
-    ]
+    parts = []
+    for i, text in enumerate(texts):
+        if len(text.split()) <= SHORT_WORDS and has_new_event(text):
+            passages = passage_spans(text)
+            if len(passages) > 1:  # one passage is the whole text, already windowed
+                parts += [(i, start, end) for start, end in passages]
     if not parts:
         return out
     extra = text_windows(
